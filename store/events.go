@@ -158,6 +158,9 @@ func (s *Store) StaleEvents(ctx context.Context, before time.Time, limit int) ([
 type NewRun struct {
 	ID       string
 	Pipeline string
+	// Error, when set, opens the run as failed with this error (its `when`
+	// could not be evaluated); it then has no step to run.
+	Error string
 }
 
 // Route is what RouteEvent decided and did.
@@ -206,9 +209,13 @@ func (s *Store) RouteEvent(ctx context.Context, eventID string, ref *ContactInpu
 			return err
 		}
 		for _, r := range runs {
-			res := tx.Exec(`INSERT INTO runs (id, event_id, pipeline, contact_id, status, step_index, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (event_id, pipeline) DO NOTHING`,
-				r.ID, eventID, r.Pipeline, contactID, RunRunning, now, now)
+			status, finished := RunRunning, (*time.Time)(nil)
+			if r.Error != "" {
+				status, finished = RunFailed, &now
+			}
+			res := tx.Exec(`INSERT INTO runs (id, event_id, pipeline, contact_id, status, step_index, error, created_at, updated_at, finished_at)
+VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (event_id, pipeline) DO NOTHING`,
+				r.ID, eventID, r.Pipeline, contactID, status, r.Error, now, now, finished)
 			if res.Error != nil {
 				return fmt.Errorf("open run %s: %w", r.Pipeline, res.Error)
 			}

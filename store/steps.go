@@ -123,7 +123,7 @@ ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts =
 		}
 		switch o.Status {
 		case StepRetrying:
-			payload, _ := json.Marshal(StepTimerPayload{RunID: o.RunID, StepID: o.StepID, StepIndex: o.StepIndex})
+			payload, _ := json.Marshal(StepTimerPayload{RunID: o.RunID, Pipeline: o.Pipeline, StepID: o.StepID, StepIndex: o.StepIndex})
 			if err := insertTimer(tx, Timer{
 				ID: event.NewIDAt(now), Kind: TimerStep, OwnerID: o.RunID, Payload: payload, DueAt: utc(o.RetryAt),
 			}, now); err != nil {

@@ -35,6 +35,7 @@ type Timer struct {
 // StepTimerPayload is a TimerStep's payload.
 type StepTimerPayload struct {
 	RunID     string `json:"run_id"`
+	Pipeline  string `json:"pipeline"`
 	StepID    string `json:"step_id"`
 	StepIndex int    `json:"step_index"`
 }
