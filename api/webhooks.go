@@ -1,0 +1,79 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/switchboardhq/switchboard/connectors"
+)
+
+// webhook is the provider ingress: find the connector, verify the raw body,
+// parse it into events, accept them (durable), answer 200. A failure on our
+// side is a 503 so the provider retries.
+func (s *Server) webhook(c *gin.Context) {
+	name := c.Param("connector")
+	in, ok := s.opts.Inbound(name)
+	if !ok {
+		abortError(c, http.StatusNotFound, codeNoSuchConnect, "no inbound connector "+strconv.Quote(name), "connector")
+		return
+	}
+	body, ok := s.readBody(c, name)
+	if !ok {
+		return
+	}
+	if err := in.Verify(c.Request.Header, body); err != nil {
+		reason := "bad_signature"
+		if errors.Is(err, connectors.ErrMissingSignature) {
+			reason = "missing_signature"
+		} else if errors.Is(err, connectors.ErrStale) {
+			reason = "stale"
+		}
+		s.metrics.EventsRejected.WithLabelValues(name, reason).Inc()
+		abortError(c, http.StatusUnauthorized, codeBadSignature, err.Error(), "")
+		return
+	}
+	evs, err := in.Parse(c.Request.Header, body)
+	if err != nil {
+		s.metrics.EventsRejected.WithLabelValues(name, "unparseable").Inc()
+		abortError(c, http.StatusBadRequest, codeUnparseable, err.Error(), "")
+		return
+	}
+	for i := range evs {
+		s.metrics.EventsReceived.WithLabelValues(evs[i].Source, evs[i].Type).Inc()
+	}
+	start := time.Now()
+	results, err := s.opts.Engine.Accept(c.Request.Context(), evs)
+	if err != nil {
+		s.log.Error("accept webhook events", "connector", name, "err", err)
+		abortError(c, http.StatusServiceUnavailable, codeUnavailable, "events could not be stored; retry", "")
+		return
+	}
+	s.metrics.AcceptLatency.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	c.JSON(http.StatusOK, gin.H{"accepted": acceptedItems(evs, results)})
+}
+
+// handshake answers a provider's GET verification of the callback URL.
+func (s *Server) handshake(c *gin.Context) {
+	name := c.Param("connector")
+	in, ok := s.opts.Inbound(name)
+	if !ok {
+		abortError(c, http.StatusNotFound, codeNoSuchConnect, "no inbound connector "+strconv.Quote(name), "connector")
+		return
+	}
+	h, ok := in.(connectors.Handshaker)
+	if !ok {
+		abortError(c, http.StatusMethodNotAllowed, codeBadRequest, "connector "+strconv.Quote(name)+" has no GET handshake", "")
+		return
+	}
+	reply, err := h.Handshake(c.Request.URL.Query())
+	if err != nil {
+		s.metrics.EventsRejected.WithLabelValues(name, "handshake").Inc()
+		abortError(c, http.StatusForbidden, codeForbidden, err.Error(), "hub.verify_token")
+		return
+	}
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(reply))
+}
