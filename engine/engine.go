@@ -68,7 +68,7 @@ func (e *Engine) now() time.Time { return e.cfg.Now().UTC() }
 // recovery sweep, and re-publishes whatever the store holds as unfinished.
 // It returns once the router is running.
 func (e *Engine) Start(ctx context.Context) error {
-	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 30 * time.Second}, watermill.NewSlogLogger(e.log))
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 30 * time.Second}, watermill.NewSlogLoggerWithLevelMapping(e.log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug}))
 	if err != nil {
 		return fmt.Errorf("engine: router: %w", err)
 	}

@@ -5,6 +5,17 @@
 // The bus only carries work: the store is the source of truth, and whatever
 // the store holds as accepted but unfinished is re-published at start, so a
 // driver may lose its unsynced tail on a crash without losing work.
+//
+// Drivers: NewEmbedded (the default: a NATS server with JetStream inside the
+// process, file storage under the data directory, no network port),
+// NewNATS (an external JetStream server or cluster) and NewPostgres
+// (watermill-sql on the state database). All take Options and pass the
+// conformance suite in package bustest: at-least-once delivery (a message is
+// acked only when its handler Acks; a Nack redelivers it at once; an
+// unacked one comes back after Options.AckWait, also across a restart), and
+// one shared subscription per topic for all subscribers of a Group. Order is
+// not kept: each subscription hands out up to Options.Concurrency messages
+// at a time.
 package bus
 
 import (

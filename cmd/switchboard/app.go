@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for the postgres bus
+
+	"github.com/ThreeDotsLabs/watermill"
+
+	"github.com/switchboardhq/switchboard/config"
+	"github.com/switchboardhq/switchboard/connectors"
+	"github.com/switchboardhq/switchboard/connectors/httpcall"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/engine/bus"
+	"github.com/switchboardhq/switchboard/examples/quickstart"
+	"github.com/switchboardhq/switchboard/internal/diag"
+	"github.com/switchboardhq/switchboard/internal/logging"
+	"github.com/switchboardhq/switchboard/pipelines"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// loaded is a configuration together with where its pipelines live.
+type loaded struct {
+	cfg *config.Config
+	// pipelineFS and pipelinePaths locate the pipeline files; dir is
+	// prefixed to their names in messages.
+	pipelineFS    fs.FS
+	pipelinePaths []string
+	dir           string
+	// quickstartKey is the generated API key when the built-in quickstart
+	// runs without SWITCHBOARD_API_KEY.
+	quickstartKey string
+}
+
+// loadConfig reads the file at path, or the built-in quickstart when path is
+// "". dataDir, when set, overrides data_dir.
+func loadConfig(path, dataDir string) (*loaded, error) {
+	if path == "" {
+		return loadQuickstart(dataDir)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if dataDir != "" {
+		cfg.DataDir = dataDir
+	}
+	files, err := cfg.PipelineFiles()
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{cfg: cfg, pipelineFS: os.DirFS(cfg.Dir()), dir: cfg.Dir()}
+	for _, f := range files {
+		rel, err := filepath.Rel(cfg.Dir(), f)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("pipeline file %s must be below the config's folder %s", f, cfg.Dir())
+		}
+		l.pipelinePaths = append(l.pipelinePaths, filepath.ToSlash(rel))
+	}
+	return l, nil
+}
+
+func loadQuickstart(dataDir string) (*loaded, error) {
+	src, err := fs.ReadFile(quickstart.FS, quickstart.ConfigFile)
+	if err != nil {
+		return nil, fmt.Errorf("quickstart config: %w", err)
+	}
+	if dataDir == "" {
+		dataDir = "./data"
+	}
+	key := os.Getenv("SWITCHBOARD_API_KEY")
+	generated := ""
+	if key == "" {
+		if key, err = quickstartKey(dataDir); err != nil {
+			return nil, err
+		}
+		generated = key
+	}
+	lookup := func(name string) (string, bool) {
+		if name == "SWITCHBOARD_API_KEY" {
+			return key, true
+		}
+		return os.LookupEnv(name)
+	}
+	cfg, err := config.Parse("quickstart/"+quickstart.ConfigFile, src, lookup)
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir = dataDir
+	paths, err := fs.Glob(quickstart.FS, "pipelines/*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("quickstart pipelines: %w", err)
+	}
+	return &loaded{cfg: cfg, pipelineFS: quickstart.FS, pipelinePaths: paths, dir: "quickstart", quickstartKey: generated}, nil
+}
+
+// quickstartKey returns the quickstart's API key, kept in the data folder so
+// that a restart keeps it.
+func quickstartKey(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "quickstart.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return "", fmt.Errorf("create data folder: %w", err)
+	}
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("generate API key: %w", err)
+	}
+	key := "sbk_" + hex.EncodeToString(b[:])
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("save API key: %w", err)
+	}
+	return key, nil
+}
+
+// newLogger builds the masked logger the config asks for.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	return logging.New(w, cfg.Log.Level, cfg.Log.Format)
+}
+
+// buildRegistry lists the hub's connectors: the one place providers are
+// named. It returns the registry and the names of sandboxed connectors.
+func buildRegistry(cfg *config.Config, log *slog.Logger) (*connectors.Registry, []string, error) {
+	reg := connectors.NewRegistry()
+	var sandboxed []string
+	var errs diag.Diagnostics
+	for name, sec := range cfg.Connectors {
+		switch name {
+		case httpcall.Name:
+			var hc httpcall.Config
+			if err := sec.Decode(&hc); err != nil {
+				return nil, nil, err
+			}
+			if err := hc.Validate(); err != nil {
+				return nil, nil, fmt.Errorf("connectors.%s: %w", name, err)
+			}
+			if err := reg.Register(httpcall.New(hc, log)); err != nil {
+				return nil, nil, err
+			}
+		default:
+			errs = append(errs, diag.Diagnostic{File: cfg.File, Path: "connectors." + name, Msg: "unknown connector (known: httpcall)"})
+			continue
+		}
+		if sec.Mode == "sandbox" {
+			sandboxed = append(sandboxed, name)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, nil, err
+	}
+	// httpcall needs no settings: offer it even when the config names none.
+	if _, ok := reg.Connector(httpcall.Name); !ok {
+		if err := reg.Register(httpcall.New(httpcall.Config{}, log)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return reg, sandboxed, nil
+}
+
+// loadPipelines loads and checks every pipeline against the registry's
+// actions; the diagnostics name files as the user knows them.
+func loadPipelines(l *loaded, reg *connectors.Registry) ([]*pipelines.Pipeline, diag.Diagnostics) {
+	ps, diags := pipelines.LoadFS(l.pipelineFS, l.pipelinePaths, engine.Catalog(reg.Actions()))
+	for i := range diags {
+		if diags[i].File != "" && l.dir != "" && l.dir != "." {
+			diags[i].File = filepath.Join(l.dir, diags[i].File)
+		}
+	}
+	return ps, diags
+}
+
+// openStore opens and migrates the configured store.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	s, err := store.Open(ctx, store.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// postgresBusConcurrency bounds the Postgres bus's polling transactions
+// per topic.
+const postgresBusConcurrency = 8
+
+// closeAlso closes the bus's own database pool after the bus.
+type closeAlso struct {
+	bus.Driver
+	db *sql.DB
+}
+
+func (c closeAlso) Close() error {
+	err := c.Driver.Close()
+	if cerr := c.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// openBus opens the configured bus driver.
+func openBus(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (bus.Driver, error) {
+	opts := bus.Options{
+		Logger:      watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug}),
+		Group:       cfg.Bus.Group,
+		Concurrency: cfg.Engine.Workers,
+		MaxInFlight: cfg.Engine.Workers * 4,
+		AckWait:     cfg.Engine.StepTimeout + 30*time.Second,
+	}
+	switch cfg.Bus.Driver {
+	case "embedded", "":
+		return bus.NewEmbedded(ctx, cfg.DataDir, opts)
+	case "nats":
+		return bus.NewNATS(ctx, cfg.Bus.URL, opts)
+	case "postgres":
+		if st.Dialect() != store.Postgres {
+			return nil, errors.New("bus.driver postgres needs store.driver postgres")
+		}
+		// Each subscription polls in Concurrency transactions, each holding a
+		// connection: the bus gets a pool of its own, sized for its two
+		// topics, so it never starves the store's.
+		opts.Concurrency = min(opts.Concurrency, postgresBusConcurrency)
+		opts.MaxInFlight = opts.Concurrency * 16
+		db, err := sql.Open("pgx", cfg.Store.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("bus: open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(2*opts.Concurrency + 4)
+		d, err := bus.NewPostgres(ctx, db, opts)
+		if err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		return closeAlso{Driver: d, db: db}, nil
+	}
+	return nil, fmt.Errorf("bus.driver: unknown driver %q", cfg.Bus.Driver)
+}

@@ -1,0 +1,69 @@
+package connectors
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+)
+
+// SandboxResponder is implemented by actions that can say what a sandboxed
+// call should return, so later steps see a realistic output (a fake message
+// id, say). SandboxResult must not do I/O.
+type SandboxResponder interface {
+	SandboxResult(req Request) Result
+}
+
+// Sandbox wraps a so that Do records an OutboundRecord with rec instead of
+// calling the provider. Spec and RateLimitKey pass through unchanged.
+//
+// Do returns a's SandboxResult when a implements SandboxResponder, else
+// Output {"sandbox": true}. A failure to record is returned as a retryable
+// error (reason "sandbox_record"): the call did not happen, and the outbox is
+// our side. now may be nil (time.Now); rec must not be nil.
+func Sandbox(a Action, connector string, rec Recorder, now func() time.Time) Action {
+	if a == nil || rec == nil {
+		panic("connectors.Sandbox: nil action or recorder")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &sandboxAction{inner: a, connector: connector, rec: rec, now: now}
+}
+
+type sandboxAction struct {
+	inner     Action
+	connector string
+	rec       Recorder
+	now       func() time.Time
+}
+
+var _ Action = (*sandboxAction)(nil)
+
+func (s *sandboxAction) Spec() ActionSpec { return s.inner.Spec() }
+
+func (s *sandboxAction) RateLimitKey(params map[string]any) string {
+	return s.inner.RateLimitKey(params)
+}
+
+func (s *sandboxAction) Do(ctx context.Context, req Request) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, Retryable(err, 0, "canceled")
+	}
+	name := s.inner.Spec().Name
+	rec := OutboundRecord{
+		Connector: s.connector,
+		Action:    name,
+		RunID:     req.RunID,
+		StepID:    req.StepID,
+		Params:    maps.Clone(req.Params),
+		Time:      s.now(),
+	}
+	if err := s.rec.RecordOutbound(ctx, rec); err != nil {
+		return Result{}, Retryable(fmt.Errorf("sandbox %s: record outbound call: %w", name, err), 0, "sandbox_record")
+	}
+	if r, ok := s.inner.(SandboxResponder); ok {
+		return r.SandboxResult(req), nil
+	}
+	return Result{Output: map[string]any{"sandbox": true}}, nil
+}

@@ -1,0 +1,203 @@
+// Package hubtest assembles a whole hub in-process for end-to-end tests: a
+// store, a bus, the httpcall connector pointed at a recording sink, the
+// engine and the HTTP API on a loopback listener. Only _test.go files import
+// it.
+package hubtest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboardhq/switchboard/api"
+	"github.com/switchboardhq/switchboard/connectors"
+	"github.com/switchboardhq/switchboard/connectors/httpcall"
+	"github.com/switchboardhq/switchboard/connectors/httpcall/fake"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/engine/bus"
+	"github.com/switchboardhq/switchboard/internal/logging"
+	"github.com/switchboardhq/switchboard/internal/metrics"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// Key is the API key every test hub accepts, with every scope.
+const Key = "test-key-0123456789abcdef"
+
+// ReadKey holds only the read scope.
+const ReadKey = "read-key-0123456789abcdef"
+
+// Options shape a test hub.
+type Options struct {
+	// Pipelines maps a file name to its YAML; "{{sink}}" in it is replaced
+	// by the sink's URL.
+	Pipelines map[string]string
+	// Store opens the store; default SQLite in a temp dir.
+	Store func(t *testing.T) *store.Store
+	// Bus opens the bus; default the embedded driver in a temp dir.
+	Bus func(t *testing.T) bus.Driver
+	// Engine configures the engine; zero fields take test-friendly
+	// defaults (fast retries).
+	Engine engine.Config
+	// HTTPCall configures the connector; default no in-process retries, so
+	// the engine's own retries are what a test sees.
+	HTTPCall *httpcall.Config
+	// Sandbox records httpcall sends in the outbox instead of making them.
+	Sandbox bool
+}
+
+// Hub is a running test hub.
+type Hub struct {
+	URL    string
+	Store  *store.Store
+	Engine *engine.Engine
+	Sink   *fake.Server
+	Bus    bus.Driver
+}
+
+// New starts a hub and stops it when the test ends.
+func New(t *testing.T, opts Options) *Hub {
+	t.Helper()
+	ctx := context.Background()
+	sink := fake.NewServer()
+	t.Cleanup(sink.Close)
+
+	var st *store.Store
+	if opts.Store != nil {
+		st = opts.Store(t)
+	} else {
+		var err error
+		st, err = store.Open(ctx, store.Options{Driver: store.SQLite, DataDir: t.TempDir()})
+		require.NoError(t, err)
+		require.NoError(t, st.Migrate(ctx))
+		t.Cleanup(func() { _ = st.Close() })
+	}
+	var b bus.Driver
+	if opts.Bus != nil {
+		b = opts.Bus(t)
+	} else {
+		var err error
+		b, err = bus.NewEmbedded(ctx, t.TempDir(), bus.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = b.Close() })
+	}
+
+	log := logging.New(testWriter{t}, "warn", "text")
+	hc := httpcall.Config{MaxRetries: -1}
+	if opts.HTTPCall != nil {
+		hc = *opts.HTTPCall
+	}
+	reg := connectors.NewRegistry()
+	require.NoError(t, reg.Register(httpcall.New(hc, log)))
+	actions := reg
+	if opts.Sandbox {
+		var err error
+		actions, err = reg.Sandboxed(engine.OutboxRecorder(st), nil, httpcall.Name)
+		require.NoError(t, err)
+	}
+
+	files := fstest.MapFS{}
+	var paths []string
+	for name, src := range opts.Pipelines {
+		files[name] = &fstest.MapFile{Data: []byte(strings.ReplaceAll(src, "{{sink}}", sink.URL()))}
+		paths = append(paths, name)
+	}
+	ps, diags := loadPipelines(files, paths, reg)
+	require.NoError(t, diags.Err())
+
+	cfg := opts.Engine
+	if cfg.RetryBase == 0 {
+		cfg.RetryBase = 50 * time.Millisecond
+	}
+	if cfg.RetryMax == 0 {
+		cfg.RetryMax = 200 * time.Millisecond
+	}
+	if cfg.TimerPoll == 0 {
+		cfg.TimerPoll = 20 * time.Millisecond
+	}
+	if cfg.StepTimeout == 0 {
+		cfg.StepTimeout = 5 * time.Second
+	}
+	cfg.Logger = log
+	m := metrics.New()
+	eng, err := engine.New(cfg, engine.Deps{Store: st, Bus: b, Actions: actions.Action, Pipelines: ps, Metrics: m})
+	require.NoError(t, err)
+	require.NoError(t, eng.Start(ctx))
+	t.Cleanup(func() { _ = eng.Close() })
+
+	srv := api.New(api.Options{
+		Engine: eng, Store: st, Inbound: reg.Inbound, Metrics: m, Logger: log, MaxBodyBytes: 64 << 10,
+		Keys: []api.Key{
+			{Name: "test", Key: Key, Scopes: []string{api.ScopeAdmin}},
+			{Name: "reader", Key: ReadKey, Scopes: []string{api.ScopeRead}},
+		},
+	})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &Hub{URL: ts.URL, Store: st, Engine: eng, Sink: sink, Bus: b}
+}
+
+// Do sends a request with the full-scope key (unless headers set
+// Authorization) and returns the status and body.
+func (h *Hub) Do(t *testing.T, method, path, body string, headers ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, h.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+Key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, b
+}
+
+// JSON decodes b into a map (or fails the test).
+func JSON(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m), "body: %s", b)
+	return m
+}
+
+// WaitRun waits until the event's run of pipeline reaches a status other
+// than running, and returns it with its steps.
+func (h *Hub) WaitRun(t *testing.T, eventID, pipeline string, timeout time.Duration) store.Run {
+	t.Helper()
+	var run store.Run
+	require.Eventually(t, func() bool {
+		runs, _, err := h.Store.ListRuns(context.Background(), store.RunFilter{EventID: eventID, Pipeline: pipeline})
+		require.NoError(t, err)
+		if len(runs) != 1 || runs[0].Status == store.RunRunning {
+			return false
+		}
+		run, err = h.Store.GetRun(context.Background(), runs[0].ID)
+		require.NoError(t, err)
+		return true
+	}, timeout, 10*time.Millisecond, "run of %s for event %s did not finish", pipeline, eventID)
+	return run
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
