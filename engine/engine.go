@@ -73,8 +73,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		return fmt.Errorf("engine: router: %w", err)
 	}
 	router.AddMiddleware(middleware.Recoverer)
-	router.AddConsumerHandler("route-events", bus.TopicEvents, e.deps.Bus, e.handleEvent)
-	router.AddConsumerHandler("run-steps", bus.TopicSteps, e.deps.Bus, e.handleStep)
+	sub := keepOpen{e.deps.Bus}
+	router.AddConsumerHandler("route-events", bus.TopicEvents, sub, e.handleEvent)
+	router.AddConsumerHandler("run-steps", bus.TopicSteps, sub, e.handleStep)
 	e.router = router
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -129,3 +130,11 @@ func (e *Engine) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// keepOpen hands the router the bus as a subscriber it cannot close: the
+// router closes its subscribers on Close, but in-flight handlers still
+// publish their next steps, and the bus belongs to whoever opened it. The
+// router's subscriptions end through their contexts instead.
+type keepOpen struct{ message.Subscriber }
+
+func (keepOpen) Close() error { return nil }

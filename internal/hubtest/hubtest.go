@@ -40,9 +40,9 @@ type Options struct {
 	// by the sink's URL.
 	Pipelines map[string]string
 	// Store opens the store; default SQLite in a temp dir.
-	Store func(t *testing.T) *store.Store
+	Store func(t testing.TB) *store.Store
 	// Bus opens the bus; default the embedded driver in a temp dir.
-	Bus func(t *testing.T) bus.Driver
+	Bus func(t testing.TB) bus.Driver
 	// Engine configures the engine; zero fields take test-friendly
 	// defaults (fast retries).
 	Engine engine.Config
@@ -55,15 +55,17 @@ type Options struct {
 
 // Hub is a running test hub.
 type Hub struct {
-	URL    string
-	Store  *store.Store
-	Engine *engine.Engine
-	Sink   *fake.Server
-	Bus    bus.Driver
+	URL string
+	// Handler is the API's handler, for calling without a socket.
+	Handler http.Handler
+	Store   *store.Store
+	Engine  *engine.Engine
+	Sink    *fake.Server
+	Bus     bus.Driver
 }
 
 // New starts a hub and stops it when the test ends.
-func New(t *testing.T, opts Options) *Hub {
+func New(t testing.TB, opts Options) *Hub {
 	t.Helper()
 	ctx := context.Background()
 	sink := fake.NewServer()
@@ -141,12 +143,12 @@ func New(t *testing.T, opts Options) *Hub {
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &Hub{URL: ts.URL, Store: st, Engine: eng, Sink: sink, Bus: b}
+	return &Hub{URL: ts.URL, Handler: srv.Handler(), Store: st, Engine: eng, Sink: sink, Bus: b}
 }
 
 // Do sends a request with the full-scope key (unless headers set
 // Authorization) and returns the status and body.
-func (h *Hub) Do(t *testing.T, method, path, body string, headers ...string) (int, []byte) {
+func (h *Hub) Do(t testing.TB, method, path, body string, headers ...string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, h.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
@@ -170,7 +172,7 @@ func (h *Hub) Do(t *testing.T, method, path, body string, headers ...string) (in
 }
 
 // JSON decodes b into a map (or fails the test).
-func JSON(t *testing.T, b []byte) map[string]any {
+func JSON(t testing.TB, b []byte) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m), "body: %s", b)
@@ -179,7 +181,7 @@ func JSON(t *testing.T, b []byte) map[string]any {
 
 // WaitRun waits until the event's run of pipeline reaches a status other
 // than running, and returns it with its steps.
-func (h *Hub) WaitRun(t *testing.T, eventID, pipeline string, timeout time.Duration) store.Run {
+func (h *Hub) WaitRun(t testing.TB, eventID, pipeline string, timeout time.Duration) store.Run {
 	t.Helper()
 	var run store.Run
 	require.Eventually(t, func() bool {
@@ -195,7 +197,7 @@ func (h *Hub) WaitRun(t *testing.T, eventID, pipeline string, timeout time.Durat
 	return run
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))

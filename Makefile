@@ -1,0 +1,44 @@
+# Switchboard's checks. `make test` is what CI runs (through .ci/run).
+GO      ?= go
+PKGS    ?= ./...
+FUZZTIME ?= 5s
+
+.PHONY: test test-short lint tidy-check bench bench-smoke fuzz-smoke build
+
+build:
+	$(GO) build -o bin/switchboard ./cmd/switchboard
+
+## test: formatting, vet, tidy go.mod, the race-enabled test suite (shuffled),
+## every benchmark once so they keep compiling, and a short fuzz of each target.
+test: lint tidy-check
+	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
+	$(MAKE) bench-smoke fuzz-smoke
+
+## test-short: the fast tier (no subprocess crash tests).
+test-short:
+	$(GO) test -short -race $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+tidy-check:
+	@cp go.mod /tmp/go.mod.before; cp go.sum /tmp/go.sum.before
+	@$(GO) mod tidy
+	@if ! diff -q go.mod /tmp/go.mod.before >/dev/null || ! diff -q go.sum /tmp/go.sum.before >/dev/null; then \
+		echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit"; exit 1; fi
+
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+
+## bench: the benchmarks for real.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## fuzz-smoke: each Fuzz target for FUZZTIME.
+fuzz-smoke:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null; \
+		done; \
+	done
