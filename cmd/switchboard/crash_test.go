@@ -29,17 +29,22 @@ const crashKey = "crash-key-0123456789abcdef"
 type hubProcess struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *bytes.Buffer
+	logs *syncBuffer
 }
 
 func startHub(t *testing.T, configPath, addr string) *hubProcess {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--config", configPath)
+	return startHubArgs(t, addr, "serve", "--config", configPath)
+}
+
+func startHubArgs(t *testing.T, addr string, args ...string) *hubProcess {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
 	logs := &syncBuffer{}
 	cmd.Env = append(os.Environ(), "SWITCHBOARD_RUN_MAIN=1", "CRASH_KEY="+crashKey)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(t, cmd.Start())
-	p := &hubProcess{cmd: cmd, addr: addr, logs: &logs.buf}
+	p := &hubProcess{cmd: cmd, addr: addr, logs: logs}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
