@@ -34,8 +34,8 @@ func (e *Engine) runSweeper(ctx context.Context) {
 // touched before `before`. Duplicates this may cause are filtered by the
 // routing transaction and the step claims.
 func (e *Engine) sweep(ctx context.Context, before time.Time) error {
-	for {
-		evs, err := e.deps.Store.StaleEvents(ctx, before, sweepBatch)
+	for after := ""; ; {
+		evs, err := e.deps.Store.StaleEvents(ctx, before, after, sweepBatch)
 		if err != nil {
 			return err
 		}
@@ -58,11 +58,7 @@ func (e *Engine) sweep(ctx context.Context, before time.Time) error {
 		if len(evs) < sweepBatch {
 			break
 		}
-		// The next page must not return these again before they are routed.
-		before = evs[len(evs)-1].Time
-		if !before.After(evs[0].Time) {
-			break
-		}
+		after = evs[len(evs)-1].ID
 	}
 	refs, err := e.deps.Store.StaleSteps(ctx, before, e.now(), 10*sweepBatch)
 	if err != nil {

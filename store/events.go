@@ -135,11 +135,12 @@ func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 }
 
 // StaleEvents returns events accepted before `before` that no router has
-// routed yet, oldest first: the recovery sweep re-publishes them.
-func (s *Store) StaleEvents(ctx context.Context, before time.Time, limit int) ([]event.Event, error) {
+// routed yet, in id order after afterID ("" for the first page): the
+// recovery sweep re-publishes them.
+func (s *Store) StaleEvents(ctx context.Context, before time.Time, afterID string, limit int) ([]event.Event, error) {
 	var rows []eventRow
-	err := s.db.WithContext(ctx).Where("status = ? AND received_at <= ?", EventAccepted, utc(before)).
-		Order("received_at, id").Limit(limit).Find(&rows).Error
+	err := s.db.WithContext(ctx).Where("status = ? AND received_at <= ? AND id > ?", EventAccepted, utc(before), afterID).
+		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: stale events: %w", err)
 	}

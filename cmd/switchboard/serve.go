@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -120,6 +121,16 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		version(), ln.Addr(), cfg.Store.Driver, cfg.Bus.Driver, len(ps))
 	if l.quickstartKey != "" {
 		fmt.Fprintf(stdout, "quickstart API key (kept in %s/quickstart.key): %s\n", cfg.DataDir, l.quickstartKey)
+	}
+	if addr := os.Getenv("SWITCHBOARD_PPROF_ADDR"); addr != "" {
+		// Profiling on demand, e.g. SWITCHBOARD_PPROF_ADDR=127.0.0.1:6060.
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			log.Warn("pprof listening", "addr", addr, "err", (&http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}).ListenAndServe())
+		}()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
