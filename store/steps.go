@@ -32,25 +32,18 @@ func (s *Store) ClaimStep(ctx context.Context, c StepClaim, now time.Time) (atte
 	lease := utc(c.LeaseUntil)
 	err = s.batch.Do(ctx, func(tx *gorm.DB) error {
 		attempts, ok = 0, false
-		var run struct {
-			Status    string
-			StepIndex int
-		}
-		if err := tx.Raw(`SELECT status, step_index FROM runs WHERE id = ?`, c.RunID).Scan(&run).Error; err != nil {
-			return fmt.Errorf("run status: %w", err)
-		}
-		if run.Status != RunRunning || run.StepIndex != c.StepIndex {
-			return nil
-		}
+		// One statement: insert the claim only while the run is running at
+		// this step, or take over a claim that is due (a pending step, a
+		// retry whose time has come, or a dead worker's expired lease).
 		var got []int
 		err := tx.Raw(`INSERT INTO step_results (run_id, step_id, step_index, action, status, attempts, lease_until, started_at)
-VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+SELECT id, ?, ?, ?, ?, 1, ?, ? FROM runs WHERE id = ? AND status = ? AND step_index = ?
 ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts = step_results.attempts + 1,
   lease_until = excluded.lease_until, started_at = excluded.started_at
 WHERE (step_results.status IN (?, ?) AND (step_results.lease_until IS NULL OR step_results.lease_until <= ?))
    OR (step_results.status = ? AND step_results.lease_until < ?)
 RETURNING attempts`,
-			c.RunID, c.StepID, c.StepIndex, c.Action, StepRunning, lease, now,
+			c.StepID, c.StepIndex, c.Action, StepRunning, lease, now, c.RunID, RunRunning, c.StepIndex,
 			StepPending, StepRetrying, now, StepRunning, now).Scan(&got).Error
 		if err != nil {
 			return fmt.Errorf("claim step: %w", err)

@@ -186,6 +186,12 @@ func TestClaimStepRunsAStepOnce(t *testing.T) {
 		runID := openRun(t, s)
 		claim := store.StepClaim{RunID: runID, StepID: "notify", StepIndex: 0, Action: "http.request", LeaseUntil: t0.Add(time.Minute)}
 
+		wrongStep := claim
+		wrongStep.StepID, wrongStep.StepIndex = "later", 1
+		_, ok, err := s.ClaimStep(ctx, wrongStep, t0)
+		require.NoError(t, err)
+		require.False(t, ok, "only the run's current step can be claimed")
+
 		attempts, ok, err := s.ClaimStep(ctx, claim, t0)
 		require.NoError(t, err)
 		require.True(t, ok)

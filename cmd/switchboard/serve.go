@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -58,6 +59,11 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		cfg.Server.Addr = f.addr
 	}
 	log := newLogger(cfg, stderr)
+	if os.Getenv("GOGC") == "" {
+		// The hub's heap is small and short-lived; collecting half as often
+		// buys throughput for a few MiB.
+		debug.SetGCPercent(200)
+	}
 	reg, sandboxed, err := buildRegistry(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
