@@ -71,18 +71,29 @@ func (s *Server) postEvents(c *gin.Context) {
 		abortError(c, http.StatusBadRequest, codeBadRequest, err.Error(), "")
 		return
 	}
+	results, ok := s.accept(c, "rest", evs)
+	if !ok {
+		return
+	}
+	c.JSON(acceptStatus(results), gin.H{"accepted": acceptedItems(evs, results)})
+}
+
+// accept counts the events received, stores them (durably) through the
+// engine and counts the time it took; on failure it answers 503 itself, so
+// the caller (or the provider) retries.
+func (s *Server) accept(c *gin.Context, source string, evs []event.Event) ([]store.AcceptResult, bool) {
 	for i := range evs {
 		s.metrics.EventsReceived.WithLabelValues(evs[i].Source, evs[i].Type).Inc()
 	}
 	start := time.Now()
 	results, err := s.opts.Engine.Accept(c.Request.Context(), evs)
 	if err != nil {
-		s.log.Error("accept events", "count", len(evs), "err", err)
+		s.log.Error("accept events", "source", source, "count", len(evs), "err", err)
 		abortError(c, http.StatusServiceUnavailable, codeUnavailable, "events could not be stored; retry", "")
-		return
+		return nil, false
 	}
-	s.metrics.AcceptLatency.WithLabelValues("rest").Observe(time.Since(start).Seconds())
-	c.JSON(acceptStatus(results), gin.H{"accepted": acceptedItems(evs, results)})
+	s.metrics.AcceptLatency.WithLabelValues(source).Observe(time.Since(start).Seconds())
+	return results, true
 }
 
 func acceptStatus(results []store.AcceptResult) int {

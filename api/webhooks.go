@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,17 +41,10 @@ func (s *Server) webhook(c *gin.Context) {
 		abortError(c, http.StatusBadRequest, codeUnparseable, err.Error(), "")
 		return
 	}
-	for i := range evs {
-		s.metrics.EventsReceived.WithLabelValues(evs[i].Source, evs[i].Type).Inc()
-	}
-	start := time.Now()
-	results, err := s.opts.Engine.Accept(c.Request.Context(), evs)
-	if err != nil {
-		s.log.Error("accept webhook events", "connector", name, "err", err)
-		abortError(c, http.StatusServiceUnavailable, codeUnavailable, "events could not be stored; retry", "")
+	results, ok := s.accept(c, name, evs)
+	if !ok {
 		return
 	}
-	s.metrics.AcceptLatency.WithLabelValues(name).Observe(time.Since(start).Seconds())
 	c.JSON(http.StatusOK, gin.H{"accepted": acceptedItems(evs, results)})
 }
 

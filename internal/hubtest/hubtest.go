@@ -51,6 +51,9 @@ type Options struct {
 	HTTPCall *httpcall.Config
 	// Sandbox records httpcall sends in the outbox instead of making them.
 	Sandbox bool
+	// Connectors are registered besides httpcall (test connectors with an
+	// inbound side, for instance).
+	Connectors []connectors.Connector
 }
 
 // Hub is a running test hub.
@@ -98,6 +101,9 @@ func New(t testing.TB, opts Options) *Hub {
 	}
 	reg := connectors.NewRegistry()
 	require.NoError(t, reg.Register(httpcall.New(hc, log)))
+	for _, c := range opts.Connectors {
+		require.NoError(t, reg.Register(c))
+	}
 	actions := reg
 	if opts.Sandbox {
 		var err error
