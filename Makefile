@@ -11,7 +11,7 @@ build:
 ## test: formatting, vet, tidy go.mod, the race-enabled test suite (shuffled),
 ## every benchmark once so they keep compiling, and a short fuzz of each target.
 test: lint tidy-check
-	$(GO) test -race -shuffle=on -timeout 20m $(PKGS)
+	$(GO) test -race -shuffle=on -count=1 -timeout 20m $(PKGS)
 	$(MAKE) bench-smoke fuzz-smoke
 
 ## test-short: the fast tier (no subprocess crash tests).
