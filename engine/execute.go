@@ -202,7 +202,8 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 		return fail(fmt.Errorf("gave up after %d attempts: %w", attempts, err), "attempts_exhausted")
 	}
 	out.Status, out.Error, out.ErrorClass = store.StepRetrying, err.Error(), orDefault(reason, "retryable")
-	out.RetryAt = now.Add(backoff(attempts, e.cfg.RetryBase, e.cfg.RetryMax, after))
+	// Retry-After counts from the response, not from when the call began.
+	out.RetryAt = e.now().Add(backoff(attempts, e.cfg.RetryBase, e.cfg.RetryMax, after))
 	out.RunStatus, out.Next = store.RunRunning, index
 	return out
 }

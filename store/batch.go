@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,8 @@ type pending struct {
 // grow with load and a lone caller pays one commit.
 type Batcher struct {
 	db       *gorm.DB
+	sqlDB    *sql.DB
+	stmts    *stmtCache
 	max      int
 	log      *slog.Logger
 	queue    chan pending
@@ -38,15 +41,21 @@ type Batcher struct {
 }
 
 // NewBatcher starts the committer goroutine. max bounds a batch (default 256).
-func NewBatcher(db *gorm.DB, max int, log *slog.Logger) *Batcher {
+func NewBatcher(db *gorm.DB, max int, log *slog.Logger) (*Batcher, error) {
 	if max <= 0 {
 		max = 256
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: batcher: %w", err)
+	}
 	b := &Batcher{
 		db:      db,
+		sqlDB:   sqlDB,
+		stmts:   &stmtCache{db: sqlDB, stmts: map[string]*sql.Stmt{}},
 		max:     max,
 		log:     log,
 		queue:   make(chan pending, max*4),
@@ -54,7 +63,7 @@ func NewBatcher(db *gorm.DB, max int, log *slog.Logger) *Batcher {
 		stopped: make(chan struct{}),
 	}
 	go b.loop()
-	return b
+	return b, nil
 }
 
 // Do runs op in a shared transaction and waits for its commit.
@@ -76,6 +85,7 @@ func (b *Batcher) Do(ctx context.Context, op Op) error {
 func (b *Batcher) Close() {
 	b.closeOne.Do(func() { close(b.stop) })
 	<-b.stopped
+	b.stmts.close()
 }
 
 func (b *Batcher) loop() {
@@ -111,7 +121,7 @@ func (b *Batcher) loop() {
 }
 
 func (b *Batcher) run(batch []pending) {
-	err := b.db.Transaction(func(tx *gorm.DB) error {
+	err := b.transaction(func(tx *gorm.DB) error {
 		for i, p := range batch {
 			if err := p.op(tx); err != nil {
 				return &opError{index: i, err: err}
@@ -132,7 +142,7 @@ func (b *Batcher) run(batch []pending) {
 	// One op spoilt the batch: run each alone so only it fails.
 	b.log.Debug("batch failed; retrying ops one by one", "size", len(batch), "err", err)
 	for _, p := range batch {
-		p.done <- unwrapOp(b.db.Transaction(func(tx *gorm.DB) error { return p.op(tx) }))
+		p.done <- unwrapOp(b.transaction(p.op))
 	}
 }
 
@@ -150,4 +160,99 @@ func unwrapOp(err error) error {
 		return oe.err
 	}
 	return err
+}
+
+// transaction runs fn in one database transaction whose statements come from
+// the batcher's cache: prepared once on the pool, so each connection parses a
+// statement once, not once per batch (GORM's own prepared statements are
+// bound to the transaction and closed at its commit).
+func (b *Batcher) transaction(fn func(tx *gorm.DB) error) error {
+	ctx := context.Background()
+	sqlTx, err := b.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := b.db.Session(&gorm.Session{NewDB: true, SkipDefaultTransaction: true, Context: ctx})
+	tx.Statement.ConnPool = cachedTx{tx: sqlTx, stmts: b.stmts}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// maxCachedStmts bounds the cache: the store's queries are a fixed set, but
+// one with an expanded IN list has a text per list length.
+const maxCachedStmts = 128
+
+// stmtCache holds statements prepared on the pool, by query text.
+type stmtCache struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= maxCachedStmts {
+		return nil, nil // the caller runs the query unprepared
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, st := range c.stmts {
+		_ = st.Close()
+		delete(c.stmts, q)
+	}
+}
+
+// cachedTx is the gorm.ConnPool of a batch transaction.
+type cachedTx struct {
+	tx    *sql.Tx
+	stmts *stmtCache
+}
+
+var _ gorm.ConnPool = cachedTx{}
+
+func (c cachedTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return c.tx.PrepareContext(ctx, query)
+}
+
+func (c cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmts.get(ctx, query)
+	if err != nil || st == nil {
+		return c.tx.ExecContext(ctx, query, args...)
+	}
+	return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+func (c cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmts.get(ctx, query)
+	if err != nil || st == nil {
+		return c.tx.QueryContext(ctx, query, args...)
+	}
+	return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+func (c cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmts.get(ctx, query)
+	if err != nil || st == nil {
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -79,7 +78,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// (immediate) so two writers never deadlock on an upgrade.
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
-		db, err = gorm.Open(sqlite.Open(dsn), gcfg)
+		db, err = gorm.Open(sqliteDialector{dsn: dsn}, gcfg)
 	case Postgres:
 		if opts.DSN == "" {
 			return nil, errors.New("store: postgres needs a dsn")
@@ -110,7 +109,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: connect %s: %w", opts.Driver, err)
 	}
 	s := &Store{db: db, sqlDB: sqlDB, dialect: opts.Driver, log: opts.Logger}
-	s.batch = NewBatcher(db, opts.MaxBatch, opts.Logger)
+	if s.batch, err = NewBatcher(db, opts.MaxBatch, opts.Logger); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
