@@ -22,6 +22,7 @@ import (
 	"github.com/switchboardhq/switchboard/config"
 	"github.com/switchboardhq/switchboard/connectors"
 	"github.com/switchboardhq/switchboard/connectors/httpcall"
+	"github.com/switchboardhq/switchboard/connectors/whatsapp"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/engine/bus"
 	"github.com/switchboardhq/switchboard/examples/quickstart"
@@ -151,8 +152,29 @@ func buildRegistry(cfg *config.Config, log *slog.Logger) (*connectors.Registry, 
 			if err := reg.Register(httpcall.New(hc, log)); err != nil {
 				return nil, nil, err
 			}
+		case whatsapp.Name:
+			var wc whatsapp.Config
+			if err := sec.Decode(&wc); err != nil {
+				return nil, nil, err
+			}
+			live := sec.Mode != "sandbox"
+			if err := wc.Validate(live); err != nil {
+				return nil, nil, err
+			}
+			c, err := whatsapp.New(wc.WithDefaults())
+			if err != nil {
+				if live {
+					return nil, nil, fmt.Errorf("connectors.whatsapp: %w", err)
+				}
+				// A sandbox without secrets cannot verify webhooks: it takes none.
+				log.Warn("whatsapp in sandbox without app_secret and verify_token: its webhook is off")
+				continue
+			}
+			if err := reg.Register(c); err != nil {
+				return nil, nil, err
+			}
 		default:
-			errs = append(errs, diag.Diagnostic{File: cfg.File, Path: "connectors." + name, Msg: "unknown connector (known: httpcall)"})
+			errs = append(errs, diag.Diagnostic{File: cfg.File, Path: "connectors." + name, Msg: "unknown connector (known: httpcall, whatsapp)"})
 			continue
 		}
 		if sec.Mode == "sandbox" {

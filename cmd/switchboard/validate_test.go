@@ -84,6 +84,13 @@ steps:
 			wantErr: "switchboard.yaml:1:10: server.adr: unknown key \"adr\"; did you mean \"addr\"?",
 		},
 		{
+			name:    "whatsapp live without secrets",
+			files:   map[string]string{"switchboard.yaml": "connectors:\n  whatsapp: {mode: live}\npipelines: []\n"},
+			code:    1,
+			wantErr: "",
+			wantOut: "",
+		},
+		{
 			name: "valid",
 			files: map[string]string{"switchboard.yaml": cfg, "pipelines/ok.yaml": `name: ok
 on: order.paid
@@ -102,6 +109,9 @@ steps:
 			code, out, errOut := run(t, "validate", "--config", filepath.Join(dir, "switchboard.yaml"))
 			require.Equal(t, tc.code, code, "stdout: %s\nstderr: %s", out, errOut)
 			require.Contains(t, out, tc.wantOut)
+			if tc.code == 1 && tc.wantErr == "" {
+				require.Contains(t, errOut, "connectors.whatsapp.app_secret is required in live mode")
+			}
 			if tc.wantErr != "" {
 				// files are named as the user gave them, here under dir
 				require.Contains(t, errOut, filepath.Join(dir, tc.wantErr))
