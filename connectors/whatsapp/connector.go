@@ -42,7 +42,7 @@ func New(cfg Config) (*Connector, error) {
 // Name returns "whatsapp".
 func (c *Connector) Name() string { return Name }
 
-// Actions returns nil: outbound actions are not implemented yet.
+// Actions returns nil: so far the connector only receives webhooks.
 func (c *Connector) Actions() []connectors.Action { return nil }
 
 // Config returns the effective configuration (defaults applied).
