@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,8 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for the postgres bus
 
 	"github.com/ThreeDotsLabs/watermill"
 
@@ -222,20 +219,6 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 // per topic.
 const postgresBusConcurrency = 8
 
-// closeAlso closes the bus's own database pool after the bus.
-type closeAlso struct {
-	bus.Driver
-	db *sql.DB
-}
-
-func (c closeAlso) Close() error {
-	err := c.Driver.Close()
-	if cerr := c.db.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // openBus opens the configured bus driver.
 func openBus(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (bus.Driver, error) {
 	opts := bus.Options{
@@ -254,22 +237,11 @@ func openBus(ctx context.Context, cfg *config.Config, st *store.Store, log *slog
 		if st.Dialect() != store.Postgres {
 			return nil, errors.New("bus.driver postgres needs store.driver postgres")
 		}
-		// Each subscription polls in Concurrency transactions, each holding a
-		// connection: the bus gets a pool of its own, sized for its two
-		// topics, so it never starves the store's.
+		// Each polling transaction holds a connection while its handler
+		// runs: keep their number modest; the bus opens a pool of its own.
 		opts.Concurrency = min(opts.Concurrency, postgresBusConcurrency)
 		opts.MaxInFlight = opts.Concurrency * 16
-		db, err := sql.Open("pgx", cfg.Store.DSN)
-		if err != nil {
-			return nil, fmt.Errorf("bus: open postgres: %w", err)
-		}
-		db.SetMaxOpenConns(2*opts.Concurrency + 4)
-		d, err := bus.NewPostgres(ctx, db, opts)
-		if err != nil {
-			_ = db.Close()
-			return nil, err
-		}
-		return closeAlso{Driver: d, db: db}, nil
+		return bus.OpenPostgres(ctx, cfg.Store.DSN, opts)
 	}
 	return nil, fmt.Errorf("bus.driver: unknown driver %q", cfg.Bus.Driver)
 }

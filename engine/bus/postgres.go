@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for OpenPostgres
+
 	"github.com/ThreeDotsLabs/watermill"
 	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -80,9 +82,11 @@ func NewPostgres(ctx context.Context, db *stdsql.DB, opts Options) (Driver, erro
 }
 
 type postgresDriver struct {
-	db   *stdsql.DB
-	opts Options
-	pub  *wsql.Publisher
+	db *stdsql.DB
+	// ownsDB is set by OpenPostgres: Close closes the pool too.
+	ownsDB bool
+	opts   Options
+	pub    *wsql.Publisher
 	// subscriberFor returns a new watermill-sql subscriber.
 	subscriberFor func() *wsql.Subscriber
 
@@ -224,7 +228,34 @@ func (d *postgresDriver) Close() error {
 	d.mu.Unlock()
 
 	d.subs.Wait()
-	return d.pub.Close()
+	err := d.pub.Close()
+	if d.ownsDB {
+		if cerr := d.db.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// OpenPostgres opens a pool of its own on dsn, sized for the engine's two
+// subscriptions (events and steps) of Concurrency polling transactions each
+// plus the publishers, and returns a driver on it that closes the pool on
+// Close. A bus sharing the store's pool would starve it: every polling
+// transaction holds a connection while its handler runs.
+func OpenPostgres(ctx context.Context, dsn string, opts Options) (Driver, error) {
+	opts.setDefaults()
+	db, err := stdsql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("bus: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(2*opts.Concurrency + 4)
+	d, err := NewPostgres(ctx, db, opts)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	d.(*postgresDriver).ownsDB = true
+	return d, nil
 }
 
 // postgresQueueSchema is a watermill-sql SchemaAdapter for a work queue: a
