@@ -59,8 +59,12 @@ func (e *Engine) Accept(ctx context.Context, evs []event.Event) ([]store.AcceptR
 
 const metaReceived = "received_at"
 
+// eventMessage carries an accepted event to the router without its raw
+// provider payload: nothing downstream reads it, and the store keeps it.
 func eventMessage(ev *event.Event, received time.Time) (*message.Message, error) {
-	payload, err := json.Marshal(ev)
+	slim := *ev
+	slim.Raw = nil
+	payload, err := json.Marshal(&slim)
 	if err != nil {
 		return nil, err
 	}
