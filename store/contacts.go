@@ -64,7 +64,7 @@ const contactColumns = `id, phone, email, first_name, last_name, provider_ids, l
 
 func findContact(tx *gorm.DB, where string, args ...any) (*contactRow, error) {
 	var rows []contactRow
-	if err := tx.Raw(`SELECT `+contactColumns+` FROM contacts WHERE `+where+` LIMIT 1`, args...).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(`SELECT `+contactColumns+` FROM contacts WHERE `+where+` LIMIT 1`, args...).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("find contact: %w", err)
 	}
 	if len(rows) == 0 {

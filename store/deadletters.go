@@ -71,7 +71,7 @@ func (s *Store) ReplayDeadLetter(ctx context.Context, id string, now time.Time) 
 			return err
 		}
 		var index int
-		if err := tx.Raw(`SELECT step_index FROM step_results WHERE run_id = ? AND step_id = ?`, d.RunID, d.StepID).Scan(&index).Error; err != nil {
+		if err := tx.Raw(`SELECT step_index FROM step_results WHERE run_id = ? AND step_id = ?`, d.RunID, d.StepID).Find(&index).Error; err != nil {
 			return err
 		}
 		return touchRun(tx, d.RunID, RunRunning, index, "", nil, now)

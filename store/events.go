@@ -47,7 +47,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedup_key) DO NOTH
 				continue
 			}
 			var id string
-			if err := tx.Raw(`SELECT id FROM events WHERE source = ? AND dedup_key = ?`, r.Source, r.DedupKey).Scan(&id).Error; err != nil {
+			if err := tx.Raw(`SELECT id FROM events WHERE source = ? AND dedup_key = ?`, r.Source, r.DedupKey).Find(&id).Error; err != nil {
 				return fmt.Errorf("find duplicate event %s/%s: %w", r.Source, r.DedupKey, err)
 			}
 			results[i] = AcceptResult{EventID: id, Duplicate: true}
@@ -186,7 +186,7 @@ func (s *Store) RouteEvent(ctx context.Context, eventID string, ref *ContactInpu
 	err := s.batch.Do(ctx, func(tx *gorm.DB) error {
 		out = Route{}
 		var status string
-		if err := tx.Raw(`SELECT status FROM events WHERE id = ?`, eventID).Scan(&status).Error; err != nil {
+		if err := tx.Raw(`SELECT status FROM events WHERE id = ?`, eventID).Find(&status).Error; err != nil {
 			return fmt.Errorf("event status: %w", err)
 		}
 		if status == "" {

@@ -44,7 +44,7 @@ WHERE (step_results.status IN (?, ?) AND (step_results.lease_until IS NULL OR st
    OR (step_results.status = ? AND step_results.lease_until < ?)
 RETURNING attempts`,
 			c.StepID, c.StepIndex, c.Action, StepRunning, lease, now, c.RunID, RunRunning, c.StepIndex,
-			StepPending, StepRetrying, now, StepRunning, now).Scan(&got).Error
+			StepPending, StepRetrying, now, StepRunning, now).Find(&got).Error
 		if err != nil {
 			return fmt.Errorf("claim step: %w", err)
 		}
@@ -166,7 +166,7 @@ func (s *Store) StaleSteps(ctx context.Context, before, now time.Time, limit int
 LEFT JOIN step_results sr ON sr.run_id = r.id AND sr.step_index = r.step_index
 WHERE r.status = ? AND r.updated_at <= ?
   AND (sr.run_id IS NULL OR sr.status = ? OR (sr.status = ? AND sr.lease_until < ?))
-ORDER BY r.updated_at LIMIT ?`, RunRunning, utc(before), StepPending, StepRunning, utc(now), limit).Scan(&refs).Error
+ORDER BY r.updated_at LIMIT ?`, RunRunning, utc(before), StepPending, StepRunning, utc(now), limit).Find(&refs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: stale steps: %w", err)
 	}

@@ -71,7 +71,7 @@ WHERE status = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) OR
 		if s.dialect == Postgres {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}
-		if err := tx.Raw(q, TimerPending, now, now, limit).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(q, TimerPending, now, now, limit).Find(&rows).Error; err != nil {
 			return fmt.Errorf("due timers: %w", err)
 		}
 		for _, r := range rows {
@@ -107,7 +107,7 @@ func (s *Store) MarkTimersFired(ctx context.Context, ids []string, now time.Time
 // NextTimerDue returns the earliest pending timer's due time.
 func (s *Store) NextTimerDue(ctx context.Context) (time.Time, bool, error) {
 	var due []time.Time
-	if err := s.db.WithContext(ctx).Raw(`SELECT due_at FROM timers WHERE status = ? ORDER BY due_at LIMIT 1`, TimerPending).Scan(&due).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT due_at FROM timers WHERE status = ? ORDER BY due_at LIMIT 1`, TimerPending).Find(&due).Error; err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next timer: %w", err)
 	}
 	if len(due) == 0 {
