@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/connectors"
@@ -75,8 +76,9 @@ func FuzzVerify(f *testing.F) {
 		}
 		err := c.Verify(h, body)
 		if err == nil {
-			// Only the exact signature of this body may pass.
-			if sig != sign(body) {
+			// Only the exact signature of this body may pass; whitespace
+			// around a header value is not part of it (HTTP trims it too).
+			if strings.TrimSpace(sig) != sign(body) {
 				t.Fatalf("accepted %q for a body whose signature is %q", sig, sign(body))
 			}
 			return
