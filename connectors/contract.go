@@ -126,3 +126,14 @@ type OutboundRecord struct {
 type Recorder interface {
 	RecordOutbound(ctx context.Context, rec OutboundRecord) error
 }
+
+// Enricher is implemented by inbound connectors whose webhooks are thin (a
+// Square booking names only its customer id). The engine calls Enrich for
+// each accepted event whose Source is the connector's name, before routing
+// it; a failure is retried (the event stays accepted and is redelivered), so
+// an event is never routed half-filled and never dropped. Enrich may do I/O,
+// changes ev in place (Data, Contact) and must be idempotent: it can run again
+// for the same event after a crash.
+type Enricher interface {
+	Enrich(ctx context.Context, ev *event.Event) error
+}
