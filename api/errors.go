@@ -30,6 +30,7 @@ const (
 	codeBadSignature  = "bad_signature"
 	codeUnparseable   = "unparseable_body"
 	codeNoSuchConnect = "unknown_connector"
+	codeUpstream      = "upstream_error"
 )
 
 func abortError(c *gin.Context, status int, code, message, field string) {

@@ -40,6 +40,8 @@ type Store interface {
 	GetRun(ctx context.Context, id string) (store.Run, error)
 	ListOutbox(ctx context.Context, f store.OutboxFilter) ([]store.OutboxEntry, string, error)
 	ListDeadLetters(ctx context.Context, f store.DeadLetterFilter) ([]store.DeadLetter, string, error)
+	ListMessages(ctx context.Context, f store.MessageFilter) ([]store.Message, error)
+	GetMessage(ctx context.Context, id string) (store.Message, error)
 }
 
 // Key is an API key as configured.
@@ -55,7 +57,10 @@ type Options struct {
 	Store  Store
 	// Inbound finds a connector's webhook side by name.
 	Inbound func(name string) (connectors.Inbound, bool)
-	Keys    []Key
+	// Connectors are the registered connectors, for GET /v1/connectors,
+	// the template endpoints and /readyz.
+	Connectors []ConnectorInfo
+	Keys       []Key
 	// MaxBodyBytes bounds every request body (413 beyond). Default 1 MiB.
 	MaxBodyBytes int64
 	Metrics      *metrics.Metrics
@@ -64,11 +69,12 @@ type Options struct {
 
 // Server is the HTTP API.
 type Server struct {
-	opts    Options
-	keys    map[[32]byte]keyInfo
-	log     *slog.Logger
-	metrics *metrics.Metrics
-	engine  *gin.Engine
+	opts     Options
+	keys     map[[32]byte]keyInfo
+	webhooks *webhookTracker
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	engine   *gin.Engine
 }
 
 type keyInfo struct {
@@ -90,7 +96,8 @@ func New(opts Options) *Server {
 	if opts.Inbound == nil {
 		opts.Inbound = func(string) (connectors.Inbound, bool) { return nil, false }
 	}
-	s := &Server{opts: opts, log: opts.Logger, metrics: opts.Metrics, keys: map[[32]byte]keyInfo{}}
+	s := &Server{opts: opts, log: opts.Logger, metrics: opts.Metrics, keys: map[[32]byte]keyInfo{},
+		webhooks: &webhookTracker{stats: map[string]*webhookStats{}, logged: map[string]bool{}}}
 	for _, k := range opts.Keys {
 		scopes := map[string]bool{}
 		for _, sc := range k.Scopes {
@@ -119,6 +126,11 @@ func New(opts Options) *Server {
 	v1.GET("/dead-letters", s.auth(ScopeRead), s.listDeadLetters)
 	v1.POST("/dead-letters/:id/replay", s.auth(ScopeAdmin), s.replay)
 	v1.GET("/pipelines", s.auth(ScopeRead), s.listPipelines)
+	v1.GET("/connectors", s.auth(ScopeRead), s.listConnectors)
+	v1.GET("/messages", s.auth(ScopeRead), s.listMessages)
+	v1.GET("/messages/:id", s.auth(ScopeRead), s.getMessage)
+	v1.GET("/templates", s.auth(ScopeRead), s.listTemplates)
+	v1.POST("/templates/sync", s.auth(ScopeAdmin), s.syncTemplates)
 
 	g.POST("/webhooks/:connector", s.webhook)
 	g.GET("/webhooks/:connector", s.handshake)
@@ -179,6 +191,12 @@ func (s *Server) ready(c *gin.Context) {
 	defer cancel()
 	if err := s.opts.Engine.Ready(ctx); err != nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": err.Error()})
+		return
+	}
+	if d := s.degraded(); len(d) > 0 {
+		// Still 200: the hub takes webhooks and events; the named
+		// connectors need a person's attention.
+		c.JSON(http.StatusOK, gin.H{"status": "degraded", "connectors": d})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,22 +26,21 @@ func (s *Server) webhook(c *gin.Context) {
 		return
 	}
 	if err := in.Verify(c.Request.Header, body); err != nil {
-		reason := "bad_signature"
+		reason := refusedBadSignature
 		if errors.Is(err, connectors.ErrMissingSignature) {
-			reason = "missing_signature"
+			reason = refusedMissingSignature
 		} else if errors.Is(err, connectors.ErrStale) {
-			reason = "stale"
+			reason = refusedStale
 		}
-		s.metrics.EventsRejected.WithLabelValues(name, reason).Inc()
-		abortError(c, http.StatusUnauthorized, codeBadSignature, err.Error(), "")
+		s.refuse(c, name, reason, http.StatusUnauthorized, codeBadSignature, err, "")
 		return
 	}
 	evs, err := in.Parse(c.Request.Header, body)
 	if err != nil {
-		s.metrics.EventsRejected.WithLabelValues(name, "unparseable").Inc()
-		abortError(c, http.StatusBadRequest, codeUnparseable, err.Error(), "")
+		s.refuse(c, name, refusedUnparseable, http.StatusBadRequest, codeUnparseable, err, "")
 		return
 	}
+	s.webhooks.received(name, time.Now().UTC())
 	results, ok := s.accept(c, name, evs)
 	if !ok {
 		return
@@ -63,8 +63,7 @@ func (s *Server) handshake(c *gin.Context) {
 	}
 	reply, err := h.Handshake(c.Request.URL.Query())
 	if err != nil {
-		s.metrics.EventsRejected.WithLabelValues(name, "handshake").Inc()
-		abortError(c, http.StatusForbidden, codeForbidden, err.Error(), "hub.verify_token")
+		s.refuse(c, name, refusedWrongVerifyToken, http.StatusForbidden, codeForbidden, err, "hub.verify_token")
 		return
 	}
 	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(reply))

@@ -24,7 +24,7 @@ func TestWhatsAppWebhookEndToEnd(t *testing.T) {
 	t.Parallel()
 	body, err := os.ReadFile("../connectors/whatsapp/testdata/pywa_text.json")
 	require.NoError(t, err)
-	wa, err := whatsapp.New(whatsapp.Config{AppSecret: "1222e786b144d0e85b9f365372d93676", VerifyToken: "verify-me"}.WithDefaults())
+	wa, err := whatsapp.New(whatsapp.Config{AppSecret: "1222e786b144d0e85b9f365372d93676", VerifyToken: "verify-me"}.WithDefaults(), whatsapp.Deps{})
 	require.NoError(t, err)
 	h := hubtest.New(t, hubtest.Options{
 		Connectors: []connectors.Connector{wa},

@@ -137,3 +137,11 @@ type Recorder interface {
 type Enricher interface {
 	Enrich(ctx context.Context, ev *event.Event) error
 }
+
+// Starter is implemented by connectors with work to do once the hub's store
+// is open and before it takes traffic (WhatsApp loads and syncs its
+// templates). Start must return promptly; a provider that cannot be reached
+// is reported through Health, not as an error. An error stops the hub.
+type Starter interface {
+	Start(ctx context.Context) error
+}

@@ -47,7 +47,10 @@ type ClassifiedError struct {
 	// Reason is a short machine-readable code, e.g. "http_400",
 	// "template_not_approved".
 	Reason string
-	Err    error
+	// Deferred marks a retryable call that was never made (the hub's own
+	// rate limiter held it back): it does not count as an attempt.
+	Deferred bool
+	Err      error
 }
 
 func (e *ClassifiedError) Error() string {
@@ -62,6 +65,19 @@ func (e *ClassifiedError) Unwrap() error { return e.Err }
 // Retryable marks err as worth retrying, after at least `after` when > 0.
 func Retryable(err error, after time.Duration, reason string) error {
 	return &ClassifiedError{Class: ClassRetryable, RetryAfter: after, Reason: reason, Err: err}
+}
+
+// Deferred marks a call the hub itself held back before making it (its
+// own rate limiter): it is retried after `after` without counting as an
+// attempt.
+func Deferred(err error, after time.Duration, reason string) error {
+	return &ClassifiedError{Class: ClassRetryable, RetryAfter: after, Reason: reason, Deferred: true, Err: err}
+}
+
+// IsDeferred reports whether err is a Deferred call.
+func IsDeferred(err error) bool {
+	var ce *ClassifiedError
+	return errors.As(err, &ce) && ce.Deferred
 }
 
 // Permanent marks err as not worth retrying.

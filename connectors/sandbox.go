@@ -28,7 +28,24 @@ func Sandbox(a Action, connector string, rec Recorder, now func() time.Time) Act
 	if now == nil {
 		now = time.Now
 	}
-	return &sandboxAction{inner: a, connector: connector, rec: rec, now: now}
+	sa := &sandboxAction{inner: a, connector: connector, rec: rec, now: now}
+	if ms, ok := a.(MessageSender); ok {
+		// The provider's own rules (window, template approval) apply in
+		// the sandbox too.
+		return &sandboxMessageAction{sandboxAction: sa, sender: ms}
+	}
+	return sa
+}
+
+type sandboxMessageAction struct {
+	*sandboxAction
+	sender MessageSender
+}
+
+var _ MessageSender = (*sandboxMessageAction)(nil)
+
+func (s *sandboxMessageAction) Describe(ctx context.Context, req Request) (MessageInfo, error) {
+	return s.sender.Describe(ctx, req)
 }
 
 type sandboxAction struct {

@@ -93,4 +93,7 @@ type Deps struct {
 	// Pipelines are the loaded pipelines, matched in this order.
 	Pipelines []*pipelines.Pipeline
 	Metrics   *metrics.Metrics
+	// Connectors finds a connector by name (an event's Source), for its
+	// Enricher and Observer sides; nil means none.
+	Connectors func(name string) (connectors.Connector, bool)
 }

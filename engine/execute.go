@@ -172,15 +172,32 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 	}
 	callCtx, cancel := context.WithTimeout(ctx, e.cfg.StepTimeout)
 	defer cancel()
-	start := time.Now()
-	res, err := action.Do(callCtx, connectors.Request{
+	req := connectors.Request{
 		RunID: st.runID, StepID: step.ID, Pipeline: p.Name, IdempotencyKey: st.runID + "/" + step.ID,
 		Params: inputs, Contact: st.contact, Attempt: attempts,
-	})
+	}
+	start := time.Now()
+	var res connectors.Result
+	if sender, ok := action.(connectors.MessageSender); ok {
+		// The provider's own rules first: a message it would refuse is
+		// refused here, without a call.
+		_, err = sender.Describe(callCtx, req)
+	}
+	if err == nil {
+		res, err = action.Do(callCtx, req)
+	}
 	e.metrics.StepDuration.WithLabelValues(step.Action).Observe(time.Since(start).Seconds())
 	if err == nil {
 		out.Output = res.Output
 		return advance(store.StepSucceeded)
+	}
+	if implied := connectors.ImpliedEvents(err); len(implied) > 0 {
+		// The failure means something about the person (a 131050 is a
+		// marketing opt-out): keep that before the step's outcome, or
+		// try the step again.
+		if _, aerr := e.Accept(ctx, implied); aerr != nil {
+			err = connectors.Retryable(fmt.Errorf("record what the failure implies: %w (after %w)", aerr, err), 0, "implied_events")
+		}
 	}
 	class, after, reason := connectors.Classify(err)
 	if errors.Is(err, context.DeadlineExceeded) && class == connectors.ClassRetryable && reason == "" {
@@ -188,11 +205,20 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 	}
 	switch class {
 	case connectors.ClassBlocked:
+		e.metrics.StepsBlocked.WithLabelValues(step.Action, orDefault(reason, "blocked")).Inc()
 		out.Status, out.Error, out.ErrorClass = store.StepBlocked, err.Error(), reason
 		out.RunStatus, out.RunError, out.Next = store.RunBlocked, err.Error(), index
 		return out
 	case connectors.ClassPermanent:
 		return fail(err, orDefault(reason, "permanent"))
+	}
+	if connectors.IsDeferred(err) {
+		// Held back by our own limiter before any call: not an attempt.
+		out.Status, out.Error, out.ErrorClass = store.StepRetrying, err.Error(), orDefault(reason, "deferred")
+		out.Attempts = max(0, attempts-1)
+		out.RetryAt = e.now().Add(max(after, 10*time.Millisecond) + jitter(after/10))
+		out.RunStatus, out.Next = store.RunRunning, index
+		return out
 	}
 	maxAttempts := e.cfg.MaxAttempts
 	if step.MaxAttempts > 0 {

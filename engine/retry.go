@@ -24,3 +24,11 @@ func backoff(attempt int, base, max, retryAfter time.Duration) time.Duration {
 	}
 	return d
 }
+
+// jitter returns a random duration in [0, d].
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d + 1)
+}

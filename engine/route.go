@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,6 +29,12 @@ func (e *Engine) handleEvent(msg *message.Message) error {
 	ctx := msg.Context()
 	now := e.now()
 	received, _ := time.Parse(time.RFC3339Nano, msg.Metadata.Get(metaReceived))
+	if err := e.beforeRoute(ctx, &ev); err != nil {
+		if errors.Is(err, errEnrichLater) {
+			return nil // stays accepted; the sweep re-publishes it
+		}
+		return fmt.Errorf("event %s: %w", ev.ID, err)
+	}
 	route, err := e.deps.Store.RouteEvent(ctx, ev.ID, contactInput(&ev, e.cfg.DefaultRegion), func(c *event.Contact) ([]store.NewRun, error) {
 		return e.decide(&ev, c, now), nil
 	}, now)

@@ -191,3 +191,27 @@ func appendString(buf []byte, x any) ([]byte, error) {
 	}
 	return append(buf, b...), nil
 }
+
+// Literal returns the value written at with.<path...> when it is a literal
+// scalar (no `${{ }}`), for static checks such as `validate`'s template
+// lookup. ok is false when the key is absent or computed at run time.
+func (s *Step) Literal(path ...string) (any, bool) {
+	v := s.with
+	for _, key := range path {
+		if v == nil || v.kind != kindObject {
+			return nil, false
+		}
+		var next *value
+		for i, k := range v.keys {
+			if k == key {
+				next = v.elems[i]
+				break
+			}
+		}
+		v = next
+	}
+	if v == nil || v.kind != kindLiteral {
+		return nil, false
+	}
+	return v.lit, true
+}

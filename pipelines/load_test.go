@@ -307,3 +307,35 @@ func TestDidYouMean(t *testing.T) {
 		})
 	}
 }
+
+func TestStepLiteral(t *testing.T) {
+	t.Parallel()
+	src := `name: lit
+on: order.paid
+steps:
+  - id: a
+    action: http.request
+    with: {url: u, headers: {X-A: "1", X-B: "${{ event.id }}"}, body: [1]}
+`
+	p, ds := Load("f.yaml", []byte(src), testCatalog())
+	require.NoError(t, ds.Err())
+	s := p.Steps[0]
+	tests := []struct {
+		path   []string
+		want   any
+		wantOK bool
+	}{
+		{[]string{"url"}, "u", true},
+		{[]string{"headers", "X-A"}, "1", true},
+		{[]string{"headers", "X-B"}, nil, false},
+		{[]string{"headers"}, nil, false},
+		{[]string{"body"}, nil, false},
+		{[]string{"missing"}, nil, false},
+		{[]string{"url", "deeper"}, nil, false},
+	}
+	for _, tc := range tests {
+		got, ok := s.Literal(tc.path...)
+		require.Equal(t, tc.wantOK, ok, tc.path)
+		require.Equal(t, tc.want, got, tc.path)
+	}
+}

@@ -235,3 +235,20 @@ VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (event_id, pipeline) DO NOTHIN
 	}
 	return out, nil
 }
+
+// UpdateEventData replaces an accepted event's data and contact reference
+// (an enricher filled them in). A routed event is left as it is: its runs
+// already saw it.
+func (s *Store) UpdateEventData(ctx context.Context, ev *event.Event) error {
+	row, err := toEventRow(ev, time.Time{})
+	if err != nil {
+		return err
+	}
+	err = s.batch.Do(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE events SET data = ?, contact = ? WHERE id = ? AND status = ?`, row.Data, row.Contact, ev.ID, EventAccepted).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: update event data: %w", err)
+	}
+	return nil
+}

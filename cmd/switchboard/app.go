@@ -11,14 +11,18 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 
+	"github.com/switchboardhq/switchboard/api"
 	"github.com/switchboardhq/switchboard/config"
 	"github.com/switchboardhq/switchboard/connectors"
 	"github.com/switchboardhq/switchboard/connectors/httpcall"
+	"github.com/switchboardhq/switchboard/connectors/shopify"
+	"github.com/switchboardhq/switchboard/connectors/square"
 	"github.com/switchboardhq/switchboard/connectors/whatsapp"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/engine/bus"
@@ -131,8 +135,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 }
 
 // buildRegistry lists the hub's connectors: the one place providers are
-// named. It returns the registry and the names of sandboxed connectors.
-func buildRegistry(cfg *config.Config, log *slog.Logger) (*connectors.Registry, []string, error) {
+// named. It returns the registry and the names of sandboxed connectors. st
+// may be nil (validate): connectors then keep nothing.
+func buildRegistry(cfg *config.Config, log *slog.Logger, st *store.Store) (*connectors.Registry, []string, error) {
 	reg := connectors.NewRegistry()
 	var sandboxed []string
 	var errs diag.Diagnostics
@@ -158,20 +163,63 @@ func buildRegistry(cfg *config.Config, log *slog.Logger) (*connectors.Registry, 
 			if err := wc.Validate(live); err != nil {
 				return nil, nil, err
 			}
-			c, err := whatsapp.New(wc.WithDefaults())
+			deps := whatsapp.Deps{Logger: log}
+			if st != nil {
+				deps.Messages, deps.Templates = engine.MessageLog(st), engine.TemplateStore(st)
+			}
+			c, err := whatsapp.New(wc.WithDefaults(), deps)
 			if err != nil {
-				if live {
-					return nil, nil, fmt.Errorf("connectors.whatsapp: %w", err)
-				}
-				// A sandbox without secrets cannot verify webhooks: it takes none.
-				log.Warn("whatsapp in sandbox without app_secret and verify_token: its webhook is off")
+				return nil, nil, fmt.Errorf("connectors.whatsapp: %w", err)
+			}
+			if !live && (wc.AppSecret == "" || wc.VerifyToken == "") {
+				// A sandbox without secrets cannot verify webhooks: it refuses them.
+				log.Warn("whatsapp in sandbox without app_secret and verify_token: its webhook refuses every delivery")
+			}
+			if err := reg.Register(c); err != nil {
+				return nil, nil, err
+			}
+		case shopify.Name:
+			var sc shopify.Config
+			if err := sec.Decode(&sc); err != nil {
+				return nil, nil, err
+			}
+			live := sec.Mode != "sandbox"
+			if err := sc.Validate(live); err != nil {
+				return nil, nil, err
+			}
+			if !live && sc.APISecret == "" {
+				log.Warn("shopify in sandbox without api_secret: the connector is off (its webhooks cannot be verified)")
 				continue
+			}
+			c, err := shopify.New(sc.WithDefaults(), shopify.Options{Logger: log})
+			if err != nil {
+				return nil, nil, fmt.Errorf("connectors.shopify: %w", err)
+			}
+			if err := reg.Register(c); err != nil {
+				return nil, nil, err
+			}
+		case square.Name:
+			var qc square.Config
+			if err := sec.Decode(&qc); err != nil {
+				return nil, nil, err
+			}
+			live := sec.Mode != "sandbox"
+			if err := qc.Validate(live); err != nil {
+				return nil, nil, err
+			}
+			if !live && (qc.SignatureKey == "" || qc.NotificationURL == "") {
+				log.Warn("square in sandbox without signature_key and notification_url: the connector is off (its webhooks cannot be verified)")
+				continue
+			}
+			c, err := square.New(qc.WithDefaults(), square.Options{Logger: log})
+			if err != nil {
+				return nil, nil, fmt.Errorf("connectors.square: %w", err)
 			}
 			if err := reg.Register(c); err != nil {
 				return nil, nil, err
 			}
 		default:
-			errs = append(errs, diag.Diagnostic{File: cfg.File, Path: "connectors." + name, Msg: "unknown connector (known: httpcall, whatsapp)"})
+			errs = append(errs, diag.Diagnostic{File: cfg.File, Path: "connectors." + name, Msg: "unknown connector (known: httpcall, shopify, square, whatsapp)"})
 			continue
 		}
 		if sec.Mode == "sandbox" {
@@ -244,4 +292,31 @@ func openBus(ctx context.Context, cfg *config.Config, st *store.Store, log *slog
 		return bus.OpenPostgres(ctx, cfg.Store.DSN, opts)
 	}
 	return nil, fmt.Errorf("bus.driver: unknown driver %q", cfg.Bus.Driver)
+}
+
+// startConnectors runs each connector's Start (connectors.Starter).
+func startConnectors(ctx context.Context, reg *connectors.Registry) error {
+	for _, name := range reg.Names() {
+		c, _ := reg.Connector(name)
+		if s, ok := c.(connectors.Starter); ok {
+			if err := s.Start(ctx); err != nil {
+				return fmt.Errorf("start connector %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// connectorViews lists the registered connectors with their modes.
+func connectorViews(reg *connectors.Registry, sandboxed []string) []api.ConnectorInfo {
+	var out []api.ConnectorInfo
+	for _, name := range reg.Names() {
+		c, _ := reg.Connector(name)
+		mode := "live"
+		if slices.Contains(sandboxed, name) {
+			mode = "sandbox"
+		}
+		out = append(out, api.ConnectorInfo{Name: name, Mode: mode, Connector: c})
+	}
+	return out
 }

@@ -27,14 +27,17 @@ func TestMigrateUpDownUp(t *testing.T) {
 			dir := t.TempDir()
 			cfg := filepath.Join(dir, "switchboard.yaml")
 			require.NoError(t, os.WriteFile(cfg, []byte(d.store(t)+fmt.Sprintf("data_dir: %q\npipelines: []\n", dir)), 0o600))
+			files, err := filepath.Glob(filepath.Join("..", "..", "migrations", d.name, "*.sql"))
+			require.NoError(t, err)
+			latest := fmt.Sprintf("schema at version %d", len(files))
 			for _, step := range []struct {
 				args []string
 				want string
 			}{
-				{[]string{"migrate", "--config", cfg}, "schema at version 1"},
+				{[]string{"migrate", "--config", cfg}, latest},
 				{[]string{"migrate", "--config", cfg, "--down"}, "schema at version 0"},
-				{[]string{"migrate", "--config", cfg}, "schema at version 1"},
-				{[]string{"migrate", "--config", cfg}, "schema at version 1"},
+				{[]string{"migrate", "--config", cfg}, latest},
+				{[]string{"migrate", "--config", cfg}, latest},
 			} {
 				code, out, errOut := run(t, step.args...)
 				require.Equal(t, 0, code, "%v: %s%s", step.args, out, errOut)

@@ -64,7 +64,12 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		// buys throughput for a few MiB.
 		debug.SetGCPercent(200)
 	}
-	reg, sandboxed, err := buildRegistry(cfg, log)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	reg, sandboxed, err := buildRegistry(cfg, log, st)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return &exitError{code: 1}
@@ -77,12 +82,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return &exitError{code: 1}
 	}
-
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
+	if err := startConnectors(ctx, reg); err != nil {
 		return err
 	}
-	defer func() { _ = st.Close() }()
 	b, err := openBus(ctx, cfg, st, log)
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
@@ -100,7 +102,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		MaxAttempts: cfg.Engine.MaxAttempts, RetryBase: cfg.Engine.RetryBase, RetryMax: cfg.Engine.RetryMax,
 		StepTimeout: cfg.Engine.StepTimeout, SweepInterval: cfg.Engine.SweepInterval,
 		DefaultRegion: cfg.Contacts.DefaultRegion, Logger: log,
-	}, engine.Deps{Store: st, Bus: b, Actions: actions.Action, Pipelines: ps, Metrics: m})
+	}, engine.Deps{Store: st, Bus: b, Actions: actions.Action, Pipelines: ps, Metrics: m, Connectors: reg.Connector})
 	if err != nil {
 		return err
 	}
@@ -114,7 +116,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		keys[i] = api.Key{Name: k.Name, Key: k.Key, Scopes: k.Scopes}
 	}
 	srv := api.New(api.Options{
-		Engine: eng, Store: st, Inbound: reg.Inbound, Keys: keys,
+		Engine: eng, Store: st, Inbound: reg.Inbound, Connectors: connectorViews(reg, sandboxed), Keys: keys,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, Metrics: m, Logger: log,
 	})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)

@@ -19,7 +19,7 @@ func newValidateCommand() *cobra.Command {
 				fmt.Fprintln(errOut, err)
 				return &exitError{code: 1}
 			}
-			reg, _, err := buildRegistry(l.cfg, newLogger(l.cfg, errOut))
+			reg, _, err := buildRegistry(l.cfg, newLogger(l.cfg, errOut), nil)
 			if err != nil {
 				fmt.Fprintln(errOut, err)
 				return &exitError{code: 1}
@@ -28,6 +28,9 @@ func newValidateCommand() *cobra.Command {
 				fmt.Fprintln(errOut, w.String())
 			}
 			ps, diags := loadPipelines(l, reg)
+			if len(diags.Errors()) == 0 {
+				diags = append(diags, templateFindings(cmd.Context(), l.cfg, ps)...)
+			}
 			diags.Sort()
 			for _, d := range diags {
 				fmt.Fprintln(errOut, d.String())

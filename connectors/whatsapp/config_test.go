@@ -1,9 +1,12 @@
 package whatsapp
 
 import (
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/switchboardhq/switchboard/connectors"
 	"gopkg.in/yaml.v3"
 )
 
@@ -68,14 +71,23 @@ func TestConfigValidate(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	t.Parallel()
-	_, err := New(Config{VerifyToken: "v"})
-	require.ErrorContains(t, err, "app_secret")
-	_, err = New(Config{AppSecret: "s"})
-	require.ErrorContains(t, err, "verify_token")
-	c, err := New(Config{AppSecret: "s", VerifyToken: "v"})
+	c, err := New(Config{}, Deps{})
+	require.NoError(t, err, "sandbox mode runs without secrets")
+	require.ErrorIs(t, c.Verify(http.Header{SignatureHeader: {"sha256=" + strings.Repeat("0", 64)}}, []byte("{}")), connectors.ErrBadSignature,
+		"without an app secret every delivery is refused")
+	_, err = c.Handshake(map[string][]string{"hub.mode": {"subscribe"}, "hub.verify_token": {""}, "hub.challenge": {"1"}})
+	require.Error(t, err, "without a verify token every handshake is refused")
+	_, err = New(Config{BaseURL: "ftp://x"}, Deps{})
+	require.ErrorContains(t, err, "base_url")
+
+	c, err = New(Config{AppSecret: "s", VerifyToken: "v"}, Deps{})
 	require.NoError(t, err)
 	require.Equal(t, "whatsapp", c.Name())
-	require.Nil(t, c.Actions())
+	var names []string
+	for _, a := range c.Actions() {
+		names = append(names, a.Spec().Name)
+	}
+	require.Equal(t, []string{ActionSendText, ActionSendTemplate, ActionSendInteractive, ActionMarkRead}, names)
 	require.Equal(t, DefaultBaseURL, c.Config().BaseURL)
 	require.Equal(t, DefaultAPIVersion, c.Config().APIVersion)
 	require.Equal(t, DefaultMessagesPerSecond, c.Config().MessagesPerSecond)

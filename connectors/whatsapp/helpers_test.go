@@ -15,7 +15,7 @@ const (
 
 func newTestConnector(t testing.TB, secret string) *Connector {
 	t.Helper()
-	c, err := New(Config{AppSecret: secret, VerifyToken: testVerifyToken})
+	c, err := New(Config{AppSecret: secret, VerifyToken: testVerifyToken}, Deps{})
 	require.NoError(t, err)
 	return c
 }

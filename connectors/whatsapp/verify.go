@@ -22,6 +22,10 @@ const sigPrefix = "sha256="
 // Verify checks X-Hub-Signature-256: sha256=<lowercase hex HMAC-SHA256(body,
 // app secret)> over the raw body bytes, in constant time.
 func (c *Connector) Verify(h http.Header, body []byte) error {
+	if c.cfg.AppSecret == "" {
+		// An empty HMAC key is one anybody can sign with: fail closed.
+		return fmt.Errorf("whatsapp: connectors.whatsapp.app_secret is not set, so no delivery can be verified: %w", connectors.ErrBadSignature)
+	}
 	v := strings.TrimSpace(headerValue(h, SignatureHeader))
 	if v == "" {
 		return fmt.Errorf("whatsapp: no %s header: %w", SignatureHeader, connectors.ErrMissingSignature)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -54,6 +55,12 @@ type Options struct {
 	// Connectors are registered besides httpcall (test connectors with an
 	// inbound side, for instance).
 	Connectors []connectors.Connector
+	// NewConnectors builds more connectors once the store is open (for
+	// connectors that keep messages or templates in it).
+	NewConnectors func(t testing.TB, st *store.Store) []connectors.Connector
+	// SandboxConnectors names connectors (besides httpcall, see Sandbox)
+	// whose actions record to the outbox instead of calling out.
+	SandboxConnectors []string
 }
 
 // Hub is a running test hub.
@@ -101,14 +108,34 @@ func New(t testing.TB, opts Options) *Hub {
 	}
 	reg := connectors.NewRegistry()
 	require.NoError(t, reg.Register(httpcall.New(hc, log)))
-	for _, c := range opts.Connectors {
+	extra := opts.Connectors
+	if opts.NewConnectors != nil {
+		extra = append(extra, opts.NewConnectors(t, st)...)
+	}
+	for _, c := range extra {
 		require.NoError(t, reg.Register(c))
+		if s, ok := c.(connectors.Starter); ok {
+			require.NoError(t, s.Start(ctx))
+		}
+	}
+	sandboxed := opts.SandboxConnectors
+	if opts.Sandbox {
+		sandboxed = append(sandboxed, httpcall.Name)
 	}
 	actions := reg
-	if opts.Sandbox {
+	if len(sandboxed) > 0 {
 		var err error
-		actions, err = reg.Sandboxed(engine.OutboxRecorder(st), nil, httpcall.Name)
+		actions, err = reg.Sandboxed(engine.OutboxRecorder(st), nil, sandboxed...)
 		require.NoError(t, err)
+	}
+	var infos []api.ConnectorInfo
+	for _, name := range reg.Names() {
+		c, _ := reg.Connector(name)
+		mode := "live"
+		if slices.Contains(sandboxed, name) {
+			mode = "sandbox"
+		}
+		infos = append(infos, api.ConnectorInfo{Name: name, Mode: mode, Connector: c})
 	}
 
 	files := fstest.MapFS{}
@@ -135,13 +162,13 @@ func New(t testing.TB, opts Options) *Hub {
 	}
 	cfg.Logger = log
 	m := metrics.New()
-	eng, err := engine.New(cfg, engine.Deps{Store: st, Bus: b, Actions: actions.Action, Pipelines: ps, Metrics: m})
+	eng, err := engine.New(cfg, engine.Deps{Store: st, Bus: b, Actions: actions.Action, Pipelines: ps, Metrics: m, Connectors: reg.Connector})
 	require.NoError(t, err)
 	require.NoError(t, eng.Start(ctx))
 	t.Cleanup(func() { _ = eng.Close() })
 
 	srv := api.New(api.Options{
-		Engine: eng, Store: st, Inbound: reg.Inbound, Metrics: m, Logger: log, MaxBodyBytes: 64 << 10,
+		Engine: eng, Store: st, Inbound: reg.Inbound, Connectors: infos, Metrics: m, Logger: log, MaxBodyBytes: 64 << 10,
 		Keys: []api.Key{
 			{Name: "test", Key: Key, Scopes: []string{api.ScopeAdmin}},
 			{Name: "reader", Key: ReadKey, Scopes: []string{api.ScopeRead}},

@@ -27,6 +27,11 @@ type Metrics struct {
 	TimersFired  prometheus.Counter
 	DeadLetters  *prometheus.CounterVec   // by action, reason
 	HTTPRequests *prometheus.HistogramVec // by route, code
+
+	WebhooksRefused *prometheus.CounterVec // by connector, reason
+	StepsBlocked    *prometheus.CounterVec // by action, reason
+	MessageStatuses *prometheus.CounterVec // by connector, status
+	Enrichments     *prometheus.CounterVec // by source, outcome
 }
 
 // New creates the collectors on a fresh registry (with Go and process
@@ -63,6 +68,10 @@ func New() *Metrics {
 		Republished:     f("republished_total", "Work re-published by the recovery sweep.", "kind"),
 		DeadLetters:     f("dead_letters_total", "Steps sent to the dead letters.", "action", "reason"),
 		HTTPRequests:    h("http_request_seconds", "HTTP requests served, by route and status code.", "route", "code"),
+		WebhooksRefused: f("webhooks_refused_total", "Webhook deliveries and handshakes refused, by connector and reason (bad_signature, missing_signature, stale, wrong_verify_token, unparseable).", "connector", "reason"),
+		StepsBlocked:    f("steps_blocked_total", "Steps refused by policy before any provider call, by action and reason.", "action", "reason"),
+		MessageStatuses: f("message_statuses_total", "Delivery statuses kept on sent messages, by connector and status.", "connector", "status"),
+		Enrichments:     f("enrichments_total", "Thin events filled in by their connector, by source and outcome.", "source", "outcome"),
 	}
 	m.TimersFired = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "switchboard", Name: "timers_fired_total", Help: "Durable timers fired."})
 	r.MustRegister(m.TimersFired)
