@@ -32,6 +32,7 @@ type Engine interface {
 	Replay(ctx context.Context, deadLetterID string) (store.DeadLetter, error)
 	Ready(ctx context.Context) error
 	Pipelines() []*pipelines.Pipeline
+	ConsentHistory(ctx context.Context, contactID string) ([]store.ConsentRecord, error)
 }
 
 // Store is what the API reads.
@@ -128,6 +129,8 @@ func New(opts Options) *Server {
 	v1.GET("/pipelines", s.auth(ScopeRead), s.listPipelines)
 	v1.GET("/connectors", s.auth(ScopeRead), s.listConnectors)
 	v1.GET("/messages", s.auth(ScopeRead), s.listMessages)
+	v1.POST("/consents", s.auth(ScopeIngest), s.postConsent)
+	v1.GET("/contacts/:id/consents", s.auth(ScopeRead), s.listContactConsents)
 	v1.GET("/messages/:id", s.auth(ScopeRead), s.getMessage)
 	v1.GET("/templates", s.auth(ScopeRead), s.listTemplates)
 	v1.POST("/templates/sync", s.auth(ScopeAdmin), s.syncTemplates)

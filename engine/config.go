@@ -3,12 +3,14 @@ package engine
 import (
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/switchboardhq/switchboard/connectors"
 	"github.com/switchboardhq/switchboard/engine/bus"
+	"github.com/switchboardhq/switchboard/engine/policy"
 	"github.com/switchboardhq/switchboard/internal/metrics"
 	"github.com/switchboardhq/switchboard/pipelines"
 	"github.com/switchboardhq/switchboard/store"
@@ -34,6 +36,12 @@ type Config struct {
 	// DefaultRegion is the phone region for numbers without a country code
 	// (ISO 3166 alpha-2). Default "AU".
 	DefaultRegion string
+	// Policy is the messaging policy every message step passes at send
+	// time; the zero value means policy.Defaults().
+	Policy policy.Config
+	// SubjectKey keys the hashes consent is kept under; nil means a key
+	// generated once and kept in the store.
+	SubjectKey []byte
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger; nil discards.
@@ -65,6 +73,9 @@ func (c *Config) setDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if reflect.ValueOf(c.Policy).IsZero() {
+		c.Policy = policy.Defaults()
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -76,6 +87,9 @@ func (c *Config) validate() error {
 	}
 	if c.RetryBase <= 0 || c.RetryMax < c.RetryBase {
 		return fmt.Errorf("engine: retry base %s and max %s must be positive, base ≤ max", c.RetryBase, c.RetryMax)
+	}
+	if err := c.Policy.Validate(); err != nil {
+		return fmt.Errorf("engine: messaging policy: %w", err)
 	}
 	if _, ok := phonenumbers.GetSupportedRegions()[c.DefaultRegion]; !ok {
 		return fmt.Errorf("engine: default region %q is not a known phone region", c.DefaultRegion)

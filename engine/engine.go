@@ -21,15 +21,17 @@ import (
 // with New, then Start it; Accept may be called as soon as New returns (what
 // it accepts is picked up by the first sweep at Start, if not sooner).
 type Engine struct {
-	cfg       Config
-	deps      Deps
-	log       *slog.Logger
-	metrics   *metrics.Metrics
-	byName    map[string]*pipelines.Pipeline
-	router    *message.Router
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	closeOnce sync.Once
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	byName  map[string]*pipelines.Pipeline
+	router  *message.Router
+	// subjectKey keys consent subject hashes (SubjectHash).
+	subjectKey []byte
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
 }
 
 // New validates the configuration and builds an engine; it starts nothing.
@@ -56,7 +58,7 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 		}
 		byName[p.Name] = p
 	}
-	return &Engine{cfg: cfg, deps: deps, log: cfg.Logger, metrics: deps.Metrics, byName: byName}, nil
+	return &Engine{cfg: cfg, deps: deps, log: cfg.Logger, metrics: deps.Metrics, byName: byName, subjectKey: cfg.SubjectKey}, nil
 }
 
 // Pipelines returns the loaded pipelines in matching order.
@@ -68,6 +70,13 @@ func (e *Engine) now() time.Time { return e.cfg.Now().UTC() }
 // recovery sweep, and re-publishes whatever the store holds as unfinished.
 // It returns once the router is running.
 func (e *Engine) Start(ctx context.Context) error {
+	if len(e.subjectKey) == 0 {
+		key, err := e.deps.Store.Secret(ctx, subjectKeySetting)
+		if err != nil {
+			return fmt.Errorf("engine: subject hash key: %w", err)
+		}
+		e.subjectKey = key
+	}
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 30 * time.Second}, watermill.NewSlogLoggerWithLevelMapping(e.log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug}))
 	if err != nil {
 		return fmt.Errorf("engine: router: %w", err)

@@ -94,6 +94,20 @@ type runState struct {
 	contact  *event.Contact
 	steps    map[string]pipelines.StepEnv
 	received time.Time
+	// finished holds when each earlier step ended (a `wait` counts from
+	// the previous step's end).
+	finished map[string]time.Time
+}
+
+// waitBase is when step index's `wait` starts: the previous step's end, or
+// the run's start for the first step.
+func (st *runState) waitBase(p *pipelines.Pipeline, index int) time.Time {
+	if index > 0 {
+		if t, ok := st.finished[p.Steps[index-1].ID]; ok {
+			return t
+		}
+	}
+	return st.received
 }
 
 func (e *Engine) runState(ctx context.Context, sm *stepMessage) (*runState, error) {
@@ -114,7 +128,11 @@ func (e *Engine) runState(ctx context.Context, sm *stepMessage) (*runState, erro
 			return nil, err
 		}
 	}
+	st.finished = make(map[string]time.Time, len(run.Steps))
 	for _, s := range run.Steps {
+		if s.FinishedAt != nil {
+			st.finished[s.StepID] = *s.FinishedAt
+		}
 		env := pipelines.StepEnv{Status: s.Status}
 		if len(s.Output) > 0 {
 			_ = json.Unmarshal(s.Output, &env.Output)
@@ -154,6 +172,17 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 		}
 		return out
 	}
+	if step.Wait > 0 {
+		// A durable wait: the step is held by a timer, not a worker, and
+		// does not count as an attempt; everything after it (its `when`,
+		// the policy gate) is decided when it comes due.
+		if due := st.waitBase(p, index).Add(step.Wait); now.Before(due) {
+			out.Status, out.ErrorClass, out.Error = store.StepRetrying, "waiting", "waiting until "+due.UTC().Format(time.RFC3339)
+			out.Attempts, out.RetryAt = max(0, attempts-1), due
+			out.RunStatus, out.Next = store.RunRunning, index
+			return out
+		}
+	}
 	run, err := step.When(env)
 	if err != nil {
 		return fail(err, "when_error")
@@ -179,9 +208,13 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 	start := time.Now()
 	var res connectors.Result
 	if sender, ok := action.(connectors.MessageSender); ok {
-		// The provider's own rules first: a message it would refuse is
-		// refused here, without a call.
-		_, err = sender.Describe(callCtx, req)
+		// The provider's own rules first (a message it would refuse is
+		// refused here, without a call), then the messaging policy against
+		// the consent state committed now.
+		var info connectors.MessageInfo
+		if info, err = sender.Describe(callCtx, req); err == nil {
+			err = e.gate(callCtx, p.Name, st, inputs, info, now)
+		}
 	}
 	if err == nil {
 		res, err = action.Do(callCtx, req)
@@ -216,7 +249,7 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 		// Held back by our own limiter before any call: not an attempt.
 		out.Status, out.Error, out.ErrorClass = store.StepRetrying, err.Error(), orDefault(reason, "deferred")
 		out.Attempts = max(0, attempts-1)
-		out.RetryAt = e.now().Add(max(after, 10*time.Millisecond) + jitter(after/10))
+		out.RetryAt = e.now().Add(max(after, 10*time.Millisecond) + jitter(min(after/10, time.Minute)))
 		out.RunStatus, out.Next = store.RunRunning, index
 		return out
 	}

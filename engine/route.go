@@ -35,11 +35,22 @@ func (e *Engine) handleEvent(msg *message.Message) error {
 		}
 		return fmt.Errorf("event %s: %w", ev.ID, err)
 	}
-	route, err := e.deps.Store.RouteEvent(ctx, ev.ID, contactInput(&ev, e.cfg.DefaultRegion), func(c *event.Contact) ([]store.NewRun, error) {
+	isKeyword, err := e.keyword(ctx, &ev)
+	if err != nil {
+		return fmt.Errorf("event %s: %w", ev.ID, err)
+	}
+	consents := e.consentRecorder(&ev)
+	route, err := e.deps.Store.RouteEventRecording(ctx, ev.ID, contactInput(&ev, e.cfg.DefaultRegion), func(c *event.Contact) ([]store.NewRun, error) {
+		if isKeyword {
+			return nil, nil // its consent change is what pipelines see
+		}
 		return e.decide(&ev, c, now), nil
-	}, now)
+	}, consents, now)
 	if err != nil {
 		return fmt.Errorf("route event %s: %w", ev.ID, err)
+	}
+	if consents != nil && !route.AlreadyRouted && route.Contact != nil {
+		e.metrics.ConsentChanges.WithLabelValues(str(ev.Data["channel"]), str(ev.Data["purpose"]), str(ev.Data["status"])).Inc()
 	}
 	if route.AlreadyRouted || len(route.Created) == 0 {
 		return nil

@@ -181,6 +181,18 @@ type DecideFunc func(c *event.Contact) ([]NewRun, error)
 // marks the event routed, in one shared transaction. Runs are unique per
 // (event, pipeline), so a redelivered event opens nothing twice.
 func (s *Store) RouteEvent(ctx context.Context, eventID string, ref *ContactInput, decide DecideFunc, now time.Time) (Route, error) {
+	return s.RouteEventRecording(ctx, eventID, ref, decide, nil, now)
+}
+
+// ConsentFunc returns, inside the routing transaction, the consent records
+// an event carries for its resolved contact (nil contact: none resolved).
+// It must be pure: it may run twice.
+type ConsentFunc func(c *event.Contact) []ConsentRecord
+
+// RouteEventRecording is RouteEvent that also appends the event's consent
+// records to the audit log in the same transaction, so a consent change is
+// kept exactly when its event is routed.
+func (s *Store) RouteEventRecording(ctx context.Context, eventID string, ref *ContactInput, decide DecideFunc, consents ConsentFunc, now time.Time) (Route, error) {
 	now = utc(now)
 	var out Route
 	err := s.batch.Do(ctx, func(tx *gorm.DB) error {
@@ -204,6 +216,14 @@ func (s *Store) RouteEvent(ctx context.Context, eventID string, ref *ContactInpu
 			}
 			out.Contact = c
 			contactID = &c.ID
+		}
+		if consents != nil {
+			for _, r := range consents(out.Contact) {
+				r.ContactID = contactID
+				if _, err := insertConsent(tx, r, now); err != nil {
+					return fmt.Errorf("record consent: %w", err)
+				}
+			}
 		}
 		runs, err := decide(out.Contact)
 		if err != nil {

@@ -82,6 +82,11 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return &exitError{code: 1}
 	}
+	sys, err := engine.SystemPipelines(engine.Catalog(reg.Actions()), engine.KeywordReplies{})
+	if err != nil {
+		return err
+	}
+	ps = append(ps, sys...)
 	if err := startConnectors(ctx, reg); err != nil {
 		return err
 	}

@@ -400,6 +400,8 @@ func (a *sendText) Spec() connectors.ActionSpec {
 			{Name: "preview_url", Type: connectors.TypeBool, Default: false, Description: "show a link preview"},
 			{Name: "reply_to", Type: connectors.TypeString, Description: "the wamid of the message this answers"},
 			fallbackParam, purposeParam,
+			{Name: "opt_out_confirmation", Type: connectors.TypeBool, Default: false,
+				Description: "marks the hub's own reply confirming an opt-out, the one message an opted-out person may still get; ignored in pipeline files"},
 		},
 	}
 }

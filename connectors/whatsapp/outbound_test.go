@@ -341,3 +341,28 @@ func BenchmarkBuildTemplateSend(b *testing.B) {
 		}
 	}
 }
+
+func TestObserveKeepsTemplateUpdates(t *testing.T) {
+	t.Parallel()
+	c := newOutboundConnector(t, tmpl("spring_sale", "en_AU", "APPROVED", "MARKETING", `[{"type":"BODY","text":"Sale"}]`))
+	c.cfg.WABAID = "" // no sync after the update
+	ctx := context.Background()
+	for _, ev := range []event.Event{
+		{Type: typePrefix + "message_template_quality_update", Data: map[string]any{"value": map[string]any{
+			"message_template_name": "spring_sale", "message_template_language": "en_AU", "new_quality_score": "RED"}}},
+		{Type: typePrefix + "template_category_update", Data: map[string]any{"value": map[string]any{
+			"message_template_name": "spring_sale", "message_template_language": "en_AU", "new_category": "UTILITY"}}},
+		{Type: event.TemplateStatusChanged, Data: map[string]any{"event": "PAUSED", "reason": "LOW_QUALITY",
+			"message_template_name": "spring_sale", "message_template_language": "en_AU"}},
+	} {
+		require.NoError(t, c.Observe(ctx, &ev))
+	}
+	got := c.Templates()
+	require.Len(t, got, 1)
+	require.Equal(t, "RED", got[0].Quality)
+	require.Equal(t, "UTILITY", got[0].Category)
+	require.Equal(t, "PAUSED", got[0].Status)
+	_, err := c.describe(ctx, ActionSendTemplate, connectors.Request{Params: map[string]any{"template": "spring_sale"}, Contact: contactWrote(-1)})
+	_, _, reason := connectors.Classify(err)
+	require.Equal(t, ReasonTemplateNotApprov, reason, "a paused template is refused at once")
+}

@@ -325,7 +325,12 @@ func (c *Connector) loadTemplates(ctx context.Context) error {
 // (connectors.Observer): the status (and category, when given) change at
 // once, then a sync picks up everything else.
 func (c *Connector) Observe(ctx context.Context, ev *event.Event) error {
-	if ev.Type != event.TemplateStatusChanged {
+	switch ev.Type {
+	case event.TemplateStatusChanged:
+	case typePrefix + "message_template_quality_update", typePrefix + "template_category_update":
+		c.observeTemplateUpdate(ev)
+		return nil
+	default:
 		return nil
 	}
 	name, _ := ev.Data["message_template_name"].(string)
@@ -351,4 +356,31 @@ func (c *Connector) Observe(ctx context.Context, ev *event.Event) error {
 		c.log.Warn("template sync after a status change failed", "template", name, "language", lang, "err", err)
 	}
 	return nil
+}
+
+// observeTemplateUpdate keeps Meta's quality and category updates on the
+// template record (message_template_quality_update: new_quality_score;
+// template_category_update: new_category).
+func (c *Connector) observeTemplateUpdate(ev *event.Event) {
+	v, _ := ev.Data["value"].(map[string]any)
+	if v == nil {
+		return
+	}
+	name, _ := v["message_template_name"].(string)
+	lang, _ := v["message_template_language"].(string)
+	quality, _ := v["new_quality_score"].(string)
+	category, _ := v["new_category"].(string)
+	c.templates.mu.Lock()
+	defer c.templates.mu.Unlock()
+	t, ok := c.templates.byKey[templateKey{name, lang}]
+	if !ok {
+		return
+	}
+	if quality != "" {
+		t.Quality = strings.ToUpper(quality)
+	}
+	if category != "" {
+		t.Category = strings.ToUpper(category)
+	}
+	t.UpdatedAt = c.now()
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -72,7 +73,13 @@ type Hub struct {
 	Engine  *engine.Engine
 	Sink    *fake.Server
 	Bus     bus.Driver
+	stop    func()
 }
+
+// Stop shuts the hub's HTTP server and engine down now (the test's cleanup
+// does it otherwise), leaving the store and bus as they are: a test can
+// then start another hub on them, as after a restart.
+func (h *Hub) Stop() { h.stop() }
 
 // New starts a hub and stops it when the test ends.
 func New(t testing.TB, opts Options) *Hub {
@@ -146,6 +153,9 @@ func New(t testing.TB, opts Options) *Hub {
 	}
 	ps, diags := loadPipelines(files, paths, reg)
 	require.NoError(t, diags.Err())
+	sys, err := engine.SystemPipelines(engine.Catalog(reg.Actions()), engine.KeywordReplies{})
+	require.NoError(t, err)
+	ps = append(ps, sys...)
 
 	cfg := opts.Engine
 	if cfg.RetryBase == 0 {
@@ -175,8 +185,15 @@ func New(t testing.TB, opts Options) *Hub {
 		},
 	})
 	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &Hub{URL: ts.URL, Handler: srv.Handler(), Store: st, Engine: eng, Sink: sink, Bus: b}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			ts.Close()
+			_ = eng.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return &Hub{URL: ts.URL, Handler: srv.Handler(), Store: st, Engine: eng, Sink: sink, Bus: b, stop: stop}
 }
 
 // Do sends a request with the full-scope key (unless headers set

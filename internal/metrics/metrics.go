@@ -32,6 +32,9 @@ type Metrics struct {
 	StepsBlocked    *prometheus.CounterVec // by action, reason
 	MessageStatuses *prometheus.CounterVec // by connector, status
 	Enrichments     *prometheus.CounterVec // by source, outcome
+	StepsHeld       *prometheus.CounterVec // by reason
+	Keywords        *prometheus.CounterVec // by channel, kind
+	ConsentChanges  *prometheus.CounterVec // by channel, purpose, status
 }
 
 // New creates the collectors on a fresh registry (with Go and process
@@ -72,6 +75,9 @@ func New() *Metrics {
 		StepsBlocked:    f("steps_blocked_total", "Steps refused by policy before any provider call, by action and reason.", "action", "reason"),
 		MessageStatuses: f("message_statuses_total", "Delivery statuses kept on sent messages, by connector and status.", "connector", "status"),
 		Enrichments:     f("enrichments_total", "Thin events filled in by their connector, by source and outcome.", "source", "outcome"),
+		StepsHeld:       f("steps_held_total", "Message steps held by the messaging policy (quiet hours), by reason.", "reason"),
+		Keywords:        f("keywords_total", "Inbound STOP/START/HELP keywords handled before any pipeline, by channel and kind.", "channel", "kind"),
+		ConsentChanges:  f("consent_changes_total", "Consent records added to the audit log, by channel, purpose and status.", "channel", "purpose", "status"),
 	}
 	m.TimersFired = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "switchboard", Name: "timers_fired_total", Help: "Durable timers fired."})
 	r.MustRegister(m.TimersFired)

@@ -1,0 +1,298 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboardhq/switchboard/connectors"
+	"github.com/switchboardhq/switchboard/connectors/whatsapp"
+	wafake "github.com/switchboardhq/switchboard/connectors/whatsapp/fake"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/internal/hubtest"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// testClock is an engine clock a test moves forward; like a real clock it
+// never reads the same twice (each reading is a millisecond on).
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// sydney10am is a Wednesday, 10:00 in Sydney: inside the marketing hours,
+// and within a day of the tests' real time.
+var sydney10am = time.Date(2026, 11, 24, 23, 0, 0, 0, time.UTC)
+
+const cartPipeline = `name: abandoned-cart
+on: checkout.abandoned
+steps:
+  - id: first
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: ["${{ event.data.checkout_url }}"]}
+  - id: second
+    wait: 1h
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: ["${{ event.data.checkout_url }}"]}
+  - id: third
+    wait: 1h
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: ["${{ event.data.checkout_url }}"]}
+`
+
+const inboundPipeline = `name: inbound
+on: whatsapp/message.received
+steps:
+  - id: log
+    action: http.request
+    with: {url: "{{sink}}/inbound", body: {text: "${{ event.data.text }}"}}
+`
+
+func consentHub(t *testing.T, clock *testClock, pipelines map[string]string) (*hubtest.Hub, *wafake.Server) {
+	t.Helper()
+	fk := wafake.New(wafake.Options{AppSecret: waSecret, Statuses: []string{}, Templates: []wafake.Template{{
+		Name: "cart_reminder", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
+		Components: []map[string]any{{"type": "BODY", "text": "You left something in your cart: {{1}}. Reply STOP to opt out. - Lucky Shrub"}},
+	}}})
+	t.Cleanup(fk.Close)
+	h := hubtest.New(t, hubtest.Options{
+		Pipelines: pipelines,
+		Engine:    engine.Config{Now: clock.Now},
+		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
+			c, err := whatsapp.New(whatsapp.Config{BaseURL: fk.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
+				PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID}, whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st)})
+			require.NoError(t, err)
+			return []connectors.Connector{c}
+		},
+	})
+	fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
+	return h, fk
+}
+
+func optIn(t *testing.T, h *hubtest.Hub, phone string) {
+	t.Helper()
+	code, b := h.Do(t, http.MethodPost, "/v1/consents", `{"contact":{"phone":"`+phone+`"},"channel":"whatsapp","purpose":"marketing",
+		"status":"opted_in","source":"web_form","words":"Yes, send me offers on WhatsApp. Reply STOP to opt out.",
+		"form_id":"checkout-footer","ip":"203.0.113.9","user_agent":"Mozilla/5.0"}`)
+	require.Equal(t, http.StatusAccepted, code, string(b))
+}
+
+func contactConsents(t *testing.T, h *hubtest.Hub, contactID string) map[string]any {
+	t.Helper()
+	code, b := h.Do(t, http.MethodGet, "/v1/contacts/"+contactID+"/consents", "")
+	require.Equal(t, http.StatusOK, code, string(b))
+	return hubtest.JSON(t, b)
+}
+
+func TestConsentEvidenceIsRequired(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, hubtest.Options{})
+	for _, tc := range []struct{ body, field string }{
+		{`{"channel":"whatsapp","purpose":"marketing","status":"opted_in","source":"api","words":"w"}`, "contact"},
+		{`{"contact":{"phone":"+61412345678"},"purpose":"marketing","status":"opted_in","source":"api","words":"w"}`, "channel"},
+		{`{"contact":{"phone":"+61412345678"},"channel":"fax","purpose":"marketing","status":"opted_in","source":"api","words":"w"}`, "channel"},
+		{`{"contact":{"phone":"+61412345678"},"channel":"whatsapp","purpose":"marketing","status":"opted_in","source":"api"}`, "words"},
+		{`{"contact":{"phone":"+61412345678"},"channel":"whatsapp","purpose":"marketing","status":"opted_in","source":"web_form","words":"w","ip":"1.2.3.4","user_agent":"x"}`, "form_id"},
+		{`{"contact":{"email":"a@example.com"},"channel":"whatsapp","purpose":"marketing","status":"opted_out","source":"api"}`, "contact.phone"},
+		{`{"contact":{"phone":"+61412345678"},"channel":"whatsapp","purpose":"marketing","status":"maybe","source":"api"}`, "status"},
+		{`{"contact":{"phone":"+61412345678"},"channel":"whatsapp","purpose":"marketing","status":"opted_out","source":"api","at":"yesterday"}`, "at"},
+	} {
+		code, b := h.Do(t, http.MethodPost, "/v1/consents", tc.body)
+		require.Equal(t, http.StatusBadRequest, code, tc.body)
+		require.Equal(t, tc.field, hubtest.JSON(t, b)["error"].(map[string]any)["field"], string(b))
+	}
+	n, err := h.Store.CountEvents(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing stored")
+}
+
+// TestStopKeyword: STOP from WhatsApp records an opt-out with the message
+// as evidence, is confirmed by the hub's own reply, never reaches a
+// pipeline, and blocks later marketing; START lifts it.
+func TestStopKeyword(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{t: sydney10am}
+	h, fk := consentHub(t, clock, map[string]string{"inbound.yaml": inboundPipeline, "cart.yaml": `name: promo
+on: promo.sent
+steps:
+  - id: send
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: [x]}
+`})
+	const phone = "+61412000111"
+	ctx := context.Background()
+	optIn(t, h, phone)
+	_, err := fk.SendInbound(ctx, phone, "Ana", "hello")
+	require.NoError(t, err)
+	require.NoError(t, h.Sink.WaitFor(1, 10*time.Second))
+
+	_, err = fk.SendInbound(ctx, phone, "Ana", " Stop. ")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(fk.Sends()) == 1 }, 10*time.Second, 10*time.Millisecond, "the opt-out is confirmed")
+	reply := fk.Sends()[0]
+	require.Equal(t, "text", reply.Type)
+	require.Contains(t, string(reply.Raw), "unsubscribed")
+	require.Len(t, h.Sink.Requests(), 1, "no pipeline saw the keyword")
+
+	runs, _, err := h.Store.ListRuns(ctx, store.RunFilter{Pipeline: "inbound"})
+	require.NoError(t, err)
+	contactID := *runs[0].ContactID
+	cs := contactConsents(t, h, contactID)
+	require.Equal(t, "opted_out", cs["current"].(map[string]any)["whatsapp"].(map[string]any)["marketing"])
+	hist := cs["history"].([]any)
+	require.Len(t, hist, 2)
+	require.Equal(t, "web_form", hist[0].(map[string]any)["source"])
+	require.Equal(t, "whatsapp_keyword", hist[1].(map[string]any)["source"])
+	require.Equal(t, " Stop. ", hist[1].(map[string]any)["words"], "the message is the evidence")
+
+	promo := func(id string) store.Run {
+		code, b := h.Do(t, http.MethodPost, "/v1/events", `{"id":"`+id+`","type":"promo.sent","source":"shop","contact":{"phone":"`+phone+`"}}`)
+		require.Equal(t, http.StatusAccepted, code, string(b))
+		return h.WaitRun(t, hubtest.JSON(t, b)["accepted"].([]any)[0].(map[string]any)["event_id"].(string), "promo", 10*time.Second)
+	}
+	run := promo("p1")
+	require.Equal(t, store.RunBlocked, run.Status)
+	require.Equal(t, "opted_out", run.Steps[0].ErrorClass)
+	require.Len(t, fk.Sends(), 1, "nothing more was sent")
+
+	_, err = fk.SendInbound(ctx, phone, "Ana", "START")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(fk.Sends()) == 2 }, 10*time.Second, 10*time.Millisecond, "the resubscription is confirmed")
+	run = promo("p2")
+	require.Equal(t, store.RunSucceeded, run.Status, run.Error)
+	require.Len(t, fk.Sends(), 3)
+}
+
+// TestStopBetweenSteps: STOP arriving while a 3-step abandoned-cart
+// sequence waits prevents steps 2 and 3; the run says blocked: opted_out.
+func TestStopBetweenSteps(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{t: sydney10am}
+	h, fk := consentHub(t, clock, map[string]string{"cart.yaml": cartPipeline})
+	const phone = "+61412000222"
+	ctx := context.Background()
+	optIn(t, h, phone)
+	require.Eventually(t, func() bool { n, _ := h.Store.CountEvents(ctx); return n == 1 }, 5*time.Second, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // the opt-in routes before the cart
+
+	code, b := h.Do(t, http.MethodPost, "/v1/events", `{"id":"cart-1","type":"checkout.abandoned","source":"shop",
+		"data":{"checkout_url":"https://shop.example/c/1"},"contact":{"phone":"`+phone+`"}}`)
+	require.Equal(t, http.StatusAccepted, code, string(b))
+	eventID := hubtest.JSON(t, b)["accepted"].([]any)[0].(map[string]any)["event_id"].(string)
+	require.Eventually(t, func() bool { return len(fk.Sends()) == 1 }, 10*time.Second, 10*time.Millisecond, "step 1 goes at once")
+
+	_, err := fk.SendInbound(ctx, phone, "Ana", "STOP")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(fk.Sends()) == 2 }, 10*time.Second, 10*time.Millisecond, "the opt-out is confirmed")
+
+	clock.Add(61 * time.Minute)
+	run := h.WaitRun(t, eventID, "abandoned-cart", 10*time.Second)
+	require.Equal(t, store.RunBlocked, run.Status)
+	require.Len(t, run.Steps, 2, "step 3 never ran")
+	require.Equal(t, store.StepSucceeded, run.Steps[0].Status)
+	require.Equal(t, store.StepBlocked, run.Steps[1].Status)
+	require.Equal(t, "opted_out", run.Steps[1].ErrorClass)
+	require.Contains(t, run.Error, "opted out")
+	require.Len(t, fk.Sends(), 2, "only step 1 and the confirmation")
+}
+
+// TestQuietHoursHoldAcrossRestart: a marketing send at 23:00 Sydney time
+// is held, not dropped, and goes at 09:00 the next allowed day, though the
+// hub restarts in between.
+func TestQuietHoursHoldAcrossRestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Driver: store.SQLite, DataDir: t.TempDir()})
+	require.NoError(t, err)
+	require.NoError(t, st.Migrate(ctx))
+	t.Cleanup(func() { _ = st.Close() })
+	fk := wafake.New(wafake.Options{AppSecret: waSecret, Statuses: []string{}, Templates: []wafake.Template{{
+		Name: "spring_sale", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
+		Components: []map[string]any{{"type": "BODY", "text": "Spring sale starts now! Reply STOP to opt out. - Lucky Shrub"}},
+	}}})
+	t.Cleanup(fk.Close)
+	// Tuesday 24 November 2026, 23:00 in Sydney (AEDT, UTC+11).
+	clock := &testClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	start := func() *hubtest.Hub {
+		h := hubtest.New(t, hubtest.Options{
+			Store:  func(testing.TB) *store.Store { return st },
+			Engine: engine.Config{Now: clock.Now},
+			Pipelines: map[string]string{"promo.yaml": `name: promo
+on: promo.sent
+steps:
+  - id: send
+    action: whatsapp.send_template
+    with: {template: spring_sale, language: en_AU}
+`},
+			NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
+				c, err := whatsapp.New(whatsapp.Config{BaseURL: fk.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
+					PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID}, whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st)})
+				require.NoError(t, err)
+				return []connectors.Connector{c}
+			},
+		})
+		fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
+		return h
+	}
+	h := start()
+	const phone = "+61412000333"
+	optIn(t, h, phone)
+	require.Eventually(t, func() bool {
+		hist, err := st.ConsentHistory(ctx, "none", engine.SubjectHash(mustSecret(t, st), "whatsapp", phone))
+		return err == nil && len(hist) == 1
+	}, 5*time.Second, 10*time.Millisecond)
+	code, b := h.Do(t, http.MethodPost, "/v1/events", `{"id":"promo-1","type":"promo.sent","source":"shop","contact":{"phone":"`+phone+`"}}`)
+	require.Equal(t, http.StatusAccepted, code, string(b))
+	eventID := hubtest.JSON(t, b)["accepted"].([]any)[0].(map[string]any)["event_id"].(string)
+
+	var held store.StepResult
+	require.Eventually(t, func() bool {
+		runs, _, err := st.ListRuns(ctx, store.RunFilter{EventID: eventID})
+		if err != nil || len(runs) != 1 {
+			return false
+		}
+		run, err := st.GetRun(ctx, runs[0].ID)
+		if err != nil || len(run.Steps) != 1 {
+			return false
+		}
+		held = run.Steps[0]
+		return held.Status == store.StepRetrying
+	}, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, "quiet_hours", held.ErrorClass)
+	sydney, err := time.LoadLocation("Australia/Sydney")
+	require.NoError(t, err)
+	nine := time.Date(2026, 11, 25, 9, 0, 0, 0, sydney)
+	require.WithinRange(t, held.LeaseUntil.In(sydney), nine, nine.Add(time.Minute), "held until 09:00 Wednesday (spread over a minute)")
+	require.Empty(t, fk.Sends())
+
+	h.Stop()
+	clock.Add(10*time.Hour + time.Minute) // Wednesday just after 09:01 in Sydney
+	h = start()
+	run := h.WaitRun(t, eventID, "promo", 10*time.Second)
+	require.Equal(t, store.RunSucceeded, run.Status, run.Error)
+	require.Len(t, fk.Sends(), 1)
+	require.False(t, run.Steps[0].FinishedAt.In(sydney).Before(time.Date(2026, 11, 25, 9, 0, 0, 0, sydney)))
+}
+
+func mustSecret(t *testing.T, st *store.Store) []byte {
+	t.Helper()
+	k, err := st.Secret(context.Background(), "subject_hash_key")
+	require.NoError(t, err)
+	return k
+}
