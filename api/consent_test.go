@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -295,4 +296,115 @@ func mustSecret(t *testing.T, st *store.Store) []byte {
 	k, err := st.Secret(context.Background(), "subject_hash_key")
 	require.NoError(t, err)
 	return k
+}
+
+// TestEraseContact: after DELETE /v1/contacts/{id} no table holds the
+// phone, email or message text in clear, the export beforehand held them,
+// and a later message from the same number is still opted out.
+func TestEraseContact(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{t: sydney10am}
+	h, fk := consentHub(t, clock, map[string]string{"inbound.yaml": inboundPipeline, "promo.yaml": `name: promo
+on: promo.sent
+steps:
+  - id: send
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: [x]}
+`})
+	const (
+		phone  = "+61412000444"
+		digits = "61412000444"
+		email  = "ana.erase@example.com"
+		secret = "my flat is 12 Smith St"
+	)
+	ctx := context.Background()
+	code, b := h.Do(t, http.MethodPost, "/v1/events", `{"id":"o-1","type":"order.paid","source":"shop","data":{"order_name":"#1"},
+		"contact":{"phone":"`+phone+`","email":"`+email+`","first_name":"Ana","last_name":"Erase"}}`)
+	require.Equal(t, http.StatusAccepted, code, string(b))
+	_, err := fk.SendInbound(ctx, phone, "Ana Erase", secret)
+	require.NoError(t, err)
+	require.NoError(t, h.Sink.WaitFor(1, 10*time.Second))
+	_, err = fk.SendInbound(ctx, phone, "Ana Erase", "STOP")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(fk.Sends()) == 1 }, 10*time.Second, 10*time.Millisecond)
+
+	runs, _, err := h.Store.ListRuns(ctx, store.RunFilter{Pipeline: "inbound"})
+	require.NoError(t, err)
+	contactID := *runs[0].ContactID
+
+	code, b = h.Do(t, http.MethodGet, "/v1/contacts/"+contactID+"/export", "", "Authorization", "Bearer "+hubtest.ReadKey)
+	require.Equal(t, http.StatusForbidden, code, "export needs the admin scope")
+	code, b = h.Do(t, http.MethodGet, "/v1/contacts/"+contactID+"/export", "")
+	require.Equal(t, http.StatusOK, code, string(b))
+	export := string(b)
+	for _, s := range []string{phone, email, secret, `"opted_out"`, `"whatsapp_keyword"`, `"runs"`, `"messages"`} {
+		require.Contains(t, export, s)
+	}
+
+	code, b = h.Do(t, http.MethodDelete, "/v1/contacts/"+contactID, "")
+	require.Equal(t, http.StatusOK, code, string(b))
+	code, _ = h.Do(t, http.MethodDelete, "/v1/contacts/nope", "")
+	require.Equal(t, http.StatusNotFound, code)
+
+	for _, s := range []string{digits, email, secret, "Erase"} {
+		require.Empty(t, scanDatabase(t, h.Store, s), "%q is still held in clear", s)
+	}
+	cs := contactConsents(t, h, contactID)
+	require.Equal(t, "opted_out", cs["current"].(map[string]any)["whatsapp"].(map[string]any)["marketing"], "the consent audit stays")
+
+	// The same number writes again: a new contact, still opted out.
+	_, err = fk.SendInbound(ctx, phone, "Ana", "hi again")
+	require.NoError(t, err)
+	require.NoError(t, h.Sink.WaitFor(2, 10*time.Second))
+	code, b = h.Do(t, http.MethodPost, "/v1/events", `{"id":"p-1","type":"promo.sent","source":"shop","contact":{"phone":"`+phone+`"}}`)
+	require.Equal(t, http.StatusAccepted, code, string(b))
+	run := h.WaitRun(t, hubtest.JSON(t, b)["accepted"].([]any)[0].(map[string]any)["event_id"].(string), "promo", 10*time.Second)
+	require.NotEqual(t, contactID, *run.ContactID)
+	require.Equal(t, store.RunBlocked, run.Status)
+	require.Equal(t, "opted_out", run.Steps[0].ErrorClass)
+}
+
+// scanDatabase returns "table: row" for every row of every table that
+// holds s anywhere in its text.
+func scanDatabase(t *testing.T, st *store.Store, s string) []string {
+	t.Helper()
+	db := st.SQLDB()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	require.NoError(t, err)
+	var tables []string
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		tables = append(tables, n)
+	}
+	require.NoError(t, rows.Close())
+	var hits []string
+	for _, table := range tables {
+		rs, err := db.Query(`SELECT * FROM "` + table + `"`)
+		require.NoError(t, err)
+		cols, err := rs.Columns()
+		require.NoError(t, err)
+		for rs.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(t, rs.Scan(ptrs...))
+			for i, v := range vals {
+				var text string
+				switch x := v.(type) {
+				case string:
+					text = x
+				case []byte:
+					text = string(x)
+				}
+				if strings.Contains(text, s) {
+					hits = append(hits, table+"."+cols[i]+": "+text)
+				}
+			}
+		}
+		require.NoError(t, rs.Close())
+	}
+	return hits
 }

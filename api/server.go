@@ -43,6 +43,10 @@ type Store interface {
 	ListDeadLetters(ctx context.Context, f store.DeadLetterFilter) ([]store.DeadLetter, string, error)
 	ListMessages(ctx context.Context, f store.MessageFilter) ([]store.Message, error)
 	GetMessage(ctx context.Context, id string) (store.Message, error)
+	GetContact(ctx context.Context, id string) (*event.Contact, error)
+	ContactEvents(ctx context.Context, id string, limit int) ([]map[string]any, error)
+	ContactRuns(ctx context.Context, id string, limit int) ([]store.Run, error)
+	EraseContact(ctx context.Context, id string, now time.Time) error
 }
 
 // Key is an API key as configured.
@@ -131,6 +135,8 @@ func New(opts Options) *Server {
 	v1.GET("/messages", s.auth(ScopeRead), s.listMessages)
 	v1.POST("/consents", s.auth(ScopeIngest), s.postConsent)
 	v1.GET("/contacts/:id/consents", s.auth(ScopeRead), s.listContactConsents)
+	v1.GET("/contacts/:id/export", s.auth(ScopeAdmin), s.exportContact)
+	v1.DELETE("/contacts/:id", s.auth(ScopeAdmin), s.eraseContact)
 	v1.GET("/messages/:id", s.auth(ScopeRead), s.getMessage)
 	v1.GET("/templates", s.auth(ScopeRead), s.listTemplates)
 	v1.POST("/templates/sync", s.auth(ScopeAdmin), s.syncTemplates)

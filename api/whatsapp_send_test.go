@@ -358,3 +358,41 @@ func TestWhatsAppThrottledBurst(t *testing.T) {
 	// scheduling jitter between the limiter and the transport.
 	require.LessOrEqual(t, worst, hubRate+2, "the hub exceeded its configured rate")
 }
+
+// TestWhatsAppTemplateRegistryFollowsMeta: a template status webhook
+// changes the registry at once, a new template appears on
+// POST /v1/templates/sync, and a paused template is refused before any call.
+func TestWhatsAppTemplateRegistryFollowsMeta(t *testing.T) {
+	t.Parallel()
+	h, fk := waHub(t, map[string]string{"shipped.yaml": waShippedPipeline}, wafake.Options{}, 0)
+	ctx := context.Background()
+	require.NoError(t, fk.SetTemplateStatus(ctx, "shipping_update", "en_AU", "PAUSED", true))
+	status := func(name string) any {
+		code, b := h.Do(t, http.MethodGet, "/v1/templates?connector=whatsapp", "")
+		require.Equal(t, http.StatusOK, code, string(b))
+		for _, tl := range hubtest.JSON(t, b)["templates"].([]any) {
+			if tl.(map[string]any)["name"] == name {
+				return tl.(map[string]any)["status"]
+			}
+		}
+		return nil
+	}
+	require.Eventually(t, func() bool { return status("shipping_update") == "PAUSED" }, 10*time.Second, 10*time.Millisecond)
+
+	code, resp := postEvent(t, h, shippedEvent("4004", "+61412345671"))
+	require.Equal(t, http.StatusAccepted, code, resp)
+	run := h.WaitRun(t, acceptedID(t, resp, 0), "order-shipped", 10*time.Second)
+	require.Equal(t, store.RunBlocked, run.Status)
+	require.Equal(t, "template_not_approved", run.Steps[0].ErrorClass)
+	require.Empty(t, fk.Sends())
+
+	fk.SetTemplate(wafake.Template{Name: "back_in_stock", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
+		Components: []map[string]any{{"type": "BODY", "text": "{{1}} is back!"}}})
+	require.Nil(t, status("back_in_stock"))
+	c, b := h.Do(t, http.MethodPost, "/v1/templates/sync", "", "Authorization", "Bearer "+hubtest.ReadKey)
+	require.Equal(t, http.StatusForbidden, c, "syncing needs the admin scope")
+	c, b = h.Do(t, http.MethodPost, "/v1/templates/sync", "")
+	require.Equal(t, http.StatusOK, c, string(b))
+	require.EqualValues(t, 3, hubtest.JSON(t, b)["sync"].(map[string]any)["whatsapp"].(map[string]any)["count"])
+	require.Equal(t, "APPROVED", status("back_in_stock"))
+}
