@@ -16,7 +16,6 @@ import (
 	shopfake "github.com/switchboardhq/switchboard/connectors/shopify/fake"
 	"github.com/switchboardhq/switchboard/connectors/square"
 	sqfake "github.com/switchboardhq/switchboard/connectors/square/fake"
-	"github.com/switchboardhq/switchboard/connectors/whatsapp"
 	wafake "github.com/switchboardhq/switchboard/connectors/whatsapp/fake"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/internal/hubtest"
@@ -48,10 +47,7 @@ func TestShopifyFulfillmentToWhatsApp(t *testing.T) {
 		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
 			sc, err := shopify.New(shopify.Config{ShopDomain: shop.ShopDomain(), APISecret: shop.APISecret(), AccessToken: shop.AccessToken(), BaseURL: shop.URL()}, shopify.Options{})
 			require.NoError(t, err)
-			wc, err := whatsapp.New(whatsapp.Config{BaseURL: wa.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
-				PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID}, whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st)})
-			require.NoError(t, err)
-			return []connectors.Connector{sc, wc}
+			return []connectors.Connector{sc, waConnector(t, wa, st, nil)}
 		},
 	})
 	payload, err := shop.Fulfill(shopfake.OrderID1001, shopfake.DefaultTracking)

@@ -15,6 +15,7 @@ import (
 	wafake "github.com/switchboardhq/switchboard/connectors/whatsapp/fake"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/internal/hubtest"
+	"github.com/switchboardhq/switchboard/internal/logging"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -67,7 +68,7 @@ steps:
 
 func consentHub(t *testing.T, clock *testClock, pipelines map[string]string) (*hubtest.Hub, *wafake.Server) {
 	t.Helper()
-	fk := wafake.New(wafake.Options{AppSecret: waSecret, Statuses: []string{}, Templates: []wafake.Template{{
+	fk := wafake.New(wafake.Options{AppSecret: waSecret, Statuses: []string{}, Now: clock.Now, Templates: []wafake.Template{{
 		Name: "cart_reminder", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
 		Components: []map[string]any{{"type": "BODY", "text": "You left something in your cart: {{1}}. Reply STOP to opt out. - Lucky Shrub"}},
 	}}})
@@ -76,10 +77,7 @@ func consentHub(t *testing.T, clock *testClock, pipelines map[string]string) (*h
 		Pipelines: pipelines,
 		Engine:    engine.Config{Now: clock.Now},
 		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
-			c, err := whatsapp.New(whatsapp.Config{BaseURL: fk.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
-				PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID}, whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st)})
-			require.NoError(t, err)
-			return []connectors.Connector{c}
+			return []connectors.Connector{waConnector(t, fk, st, nil)}
 		},
 	})
 	fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
@@ -242,10 +240,7 @@ steps:
     with: {template: spring_sale, language: en_AU}
 `},
 			NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
-				c, err := whatsapp.New(whatsapp.Config{BaseURL: fk.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
-					PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID}, whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st)})
-				require.NoError(t, err)
-				return []connectors.Connector{c}
+				return []connectors.Connector{waConnector(t, fk, st, nil)}
 			},
 		})
 		fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
@@ -407,4 +402,138 @@ func scanDatabase(t *testing.T, st *store.Store, s string) []string {
 		require.NoError(t, rs.Close())
 	}
 	return hits
+}
+
+// syncBuffer is a bytes.Buffer safe for the hub's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLogsCarryNoPersonalInformation drives messages, a keyword, refused
+// and failed sends and an erasure through a hub logging at debug level,
+// and scans everything it logged for the phone number, the email and the
+// message text.
+func TestLogsCarryNoPersonalInformation(t *testing.T) {
+	t.Parallel()
+	logs := &syncBuffer{}
+	clock := &testClock{t: sydney10am}
+	fk := wafake.New(wafake.Options{AppSecret: waSecret, Now: clock.Now, Templates: []wafake.Template{{
+		Name: "cart_reminder", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
+		Components: []map[string]any{{"type": "BODY", "text": "Cart: {{1}}. Reply STOP to opt out."}},
+	}}})
+	t.Cleanup(fk.Close)
+	h := hubtest.New(t, hubtest.Options{
+		LogWriter: logs,
+		Engine:    engine.Config{Now: clock.Now},
+		Pipelines: map[string]string{"inbound.yaml": inboundPipeline, "cart.yaml": `name: cart
+on: checkout.abandoned
+steps:
+  - id: send
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: ["${{ event.data.note }}"]}
+`},
+		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
+			return []connectors.Connector{waConnector(t, fk, st, func(_ *whatsapp.Config, d *whatsapp.Deps) { d.Logger = logging.New(logs, "debug", "json") })}
+		},
+	})
+	fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
+	const (
+		phone  = "+61412000555"
+		email  = "private.person@example.com"
+		secret = "the gate code is 4471"
+	)
+	ctx := context.Background()
+	optIn(t, h, phone)
+	code, b := h.Do(t, http.MethodPost, "/v1/events", `{"id":"c-1","type":"checkout.abandoned","source":"shop",
+		"data":{"note":"`+secret+`"},"contact":{"phone":"`+phone+`","email":"`+email+`"}}`)
+	require.Equal(t, http.StatusAccepted, code, string(b))
+	fk.FailNext(1, 131026)
+	_, err := fk.SendInbound(ctx, phone, "Private Person", secret)
+	require.NoError(t, err)
+	_, err = fk.SendInbound(ctx, phone, "Private Person", "STOP")
+	require.NoError(t, err)
+	code, _ = h.Do(t, http.MethodPost, "/webhooks/whatsapp", `{"text":"`+secret+`","from":"`+phone+`"}`, "Authorization", "", "X-Hub-Signature-256", "sha256=00")
+	require.Equal(t, http.StatusUnauthorized, code)
+	require.NoError(t, h.Sink.WaitFor(1, 10*time.Second))
+	require.Eventually(t, func() bool { n, _ := h.Store.CountRuns(ctx, store.RunRunning); return n == 0 }, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, fk.Flush(ctx))
+
+	out := logs.String()
+	require.NotEmpty(t, out)
+	for _, s := range []string{phone, "61412000555", email, secret} {
+		require.NotContains(t, out, s, "the logs hold %q", s)
+	}
+}
+
+// TestDoubleOptIn: with double opt-in on WhatsApp, a web-form opt-in stays
+// pending (marketing blocked) and the hub asks to confirm with the
+// configured template; the person's YES makes marketing allowed.
+func TestDoubleOptIn(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{t: sydney10am}
+	fk := wafake.New(wafake.Options{AppSecret: waSecret, Statuses: []string{}, Now: clock.Now, Templates: []wafake.Template{
+		{Name: "cart_reminder", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
+			Components: []map[string]any{{"type": "BODY", "text": "Cart: {{1}}. Reply STOP to opt out."}}},
+		{Name: "confirm_subscription", Language: "en_AU", Category: "UTILITY", Status: "APPROVED",
+			Components: []map[string]any{{"type": "BODY", "text": "Reply YES to get offers from Lucky Shrub on WhatsApp."}}},
+	}})
+	t.Cleanup(fk.Close)
+	h := hubtest.New(t, hubtest.Options{
+		Engine: engine.Config{Now: clock.Now, DoubleOptIn: engine.DoubleOptIn{Channels: []string{"whatsapp"}, Template: "confirm_subscription", Language: "en_AU"}},
+		Pipelines: map[string]string{"promo.yaml": `name: promo
+on: promo.sent
+steps:
+  - id: send
+    action: whatsapp.send_template
+    with: {template: cart_reminder, language: en_AU, body: [x]}
+`},
+		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
+			return []connectors.Connector{waConnector(t, fk, st, nil)}
+		},
+	})
+	fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
+	const phone = "+61412000666"
+	ctx := context.Background()
+	optIn(t, h, phone)
+	require.Eventually(t, func() bool { return len(fk.Sends()) == 1 }, 10*time.Second, 10*time.Millisecond, "the hub asks to confirm")
+	require.Equal(t, "confirm_subscription", fk.Sends()[0].Template)
+
+	promo := func(id string) store.Run {
+		code, b := h.Do(t, http.MethodPost, "/v1/events", `{"id":"`+id+`","type":"promo.sent","source":"shop","contact":{"phone":"`+phone+`"}}`)
+		require.Equal(t, http.StatusAccepted, code, string(b))
+		return h.WaitRun(t, hubtest.JSON(t, b)["accepted"].([]any)[0].(map[string]any)["event_id"].(string), "promo", 10*time.Second)
+	}
+	run := promo("p1")
+	require.Equal(t, store.RunBlocked, run.Status)
+	require.Equal(t, "no_consent", run.Steps[0].ErrorClass)
+	require.Contains(t, run.Error, "awaits confirmation")
+
+	_, err := fk.SendInbound(ctx, phone, "Ana", "Yes!")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		hist, err := h.Store.ConsentHistory(ctx, *run.ContactID)
+		return err == nil && len(hist) == 2 && hist[1].Status == store.ConsentOptedIn
+	}, 10*time.Second, 10*time.Millisecond)
+	hist, err := h.Store.ConsentHistory(ctx, *run.ContactID)
+	require.NoError(t, err)
+	require.Equal(t, store.ConsentPending, hist[0].Status)
+	require.Equal(t, "whatsapp_confirmation", hist[1].Source)
+	require.Equal(t, "Yes!", hist[1].Words)
+
+	run = promo("p2")
+	require.Equal(t, store.RunSucceeded, run.Status, run.Error)
+	require.Len(t, fk.Sends(), 2)
 }

@@ -113,7 +113,7 @@ func (s *Server) postConsent(c *gin.Context) {
 		abortError(c, http.StatusBadRequest, codeBadRequest, "body is not a consent object: "+err.Error(), "")
 		return
 	}
-	now := time.Now().UTC()
+	now := s.opts.Now().UTC()
 	at, err := r.validate(now)
 	if err != nil {
 		var fe *fieldError

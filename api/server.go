@@ -70,6 +70,9 @@ type Options struct {
 	MaxBodyBytes int64
 	Metrics      *metrics.Metrics
 	Logger       *slog.Logger
+	// Now is the clock for times the API sets itself (a consent's default
+	// time); nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is the HTTP API.
@@ -97,6 +100,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.New()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.Inbound == nil {
 		opts.Inbound = func(string) (connectors.Inbound, bool) { return nil, false }

@@ -94,12 +94,9 @@ func waHubClock(t *testing.T, pipelines map[string]string, fo wafake.Options, mp
 	h := hubtest.New(t, hubtest.Options{
 		Pipelines: pipelines,
 		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
-			c, err := whatsapp.New(whatsapp.Config{
-				BaseURL: fk.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
-				PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID, MessagesPerSecond: mps,
-			}, whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st), Transport: clock})
-			require.NoError(t, err)
-			return []connectors.Connector{c}
+			return []connectors.Connector{waConnector(t, fk, st, func(c *whatsapp.Config, d *whatsapp.Deps) {
+				c.MessagesPerSecond, d.Transport = mps, clock
+			})}
 		},
 	})
 	fk.SetWebhookURL(h.URL + "/webhooks/whatsapp")
@@ -395,4 +392,19 @@ func TestWhatsAppTemplateRegistryFollowsMeta(t *testing.T) {
 	require.Equal(t, http.StatusOK, c, string(b))
 	require.EqualValues(t, 3, hubtest.JSON(t, b)["sync"].(map[string]any)["whatsapp"].(map[string]any)["count"])
 	require.Equal(t, "APPROVED", status("back_in_stock"))
+}
+
+// waConnector is the WhatsApp connector pointed at fk, keeping its messages
+// and templates in st; tune adjusts its config and deps.
+func waConnector(t testing.TB, fk *wafake.Server, st *store.Store, tune func(*whatsapp.Config, *whatsapp.Deps)) connectors.Connector {
+	t.Helper()
+	cfg := whatsapp.Config{BaseURL: fk.URL(), AccessToken: wafake.DefaultAccessToken, AppSecret: waSecret, VerifyToken: waVerifyToken,
+		PhoneNumberID: wafake.DefaultPhoneNumberID, WABAID: wafake.DefaultWABAID}
+	deps := whatsapp.Deps{Messages: engine.MessageLog(st), Templates: engine.TemplateStore(st)}
+	if tune != nil {
+		tune(&cfg, &deps)
+	}
+	c, err := whatsapp.New(cfg, deps)
+	require.NoError(t, err)
+	return c
 }

@@ -24,6 +24,22 @@ func TestParseErrors(t *testing.T) {
 		src  string
 		want string
 	}{
+		// The messaging policy.
+		{
+			name: "consent kept less than two years",
+			src:  "policy:\n  consent_retention: 8760h\n",
+			want: "hub.yaml:2:22: policy.consent_retention: must be at least two years (17520h0m0s), got 8760h0m0s",
+		},
+		{
+			name: "unknown opt-out scope",
+			src:  "policy:\n  opt_out_scope: some\n",
+			want: "hub.yaml:2:18: policy.opt_out_scope: must be all or marketing, got \"some\"",
+		},
+		{
+			name: "unknown policy key",
+			src:  "policy:\n  quiet_hour: {start: \"20:00\"}\n",
+			want: "hub.yaml:2:3: policy.quiet_hour: unknown key \"quiet_hour\"; did you mean \"quiet_hours\"?",
+		},
 		// Syntax.
 		{
 			name: "syntax error on the first line",

@@ -34,6 +34,8 @@ type Config struct {
 	Engine Engine `yaml:"engine"`
 	// Log sets the log level and format.
 	Log Log `yaml:"log"`
+	// Policy is the messaging policy every message step passes.
+	Policy Policy `yaml:"policy"`
 	// Connectors maps a connector's name to its section; see [Connector].
 	Connectors map[string]*Connector `yaml:"connectors"`
 	// Pipelines are glob patterns for the pipeline files, relative to the
@@ -188,3 +190,78 @@ func (c *Config) PipelineFiles() ([]string, error) {
 	slices.Sort(files)
 	return slices.Compact(files), nil
 }
+
+// Policy is the messaging policy: quiet hours, caps, opt-out scope,
+// keywords and their replies. Zero values take the defaults documented on
+// each field.
+type Policy struct {
+	// TimeZone is used for contacts whose phone number does not tell
+	// theirs. Default "Australia/Sydney".
+	TimeZone string `yaml:"timezone"`
+	// QuietHours is when marketing is held. Default 20:00–09:00 and all of
+	// Sunday.
+	QuietHours QuietHours `yaml:"quiet_hours"`
+	// MarketingCap bounds marketing messages per contact. Default 4 per
+	// 30 days; Caps overrides it per channel.
+	MarketingCap Cap            `yaml:"marketing_cap"`
+	Caps         map[string]Cap `yaml:"caps"`
+	// OptOutScope is "all" (default: an opt-out stops everything on the
+	// channel but its confirmation) or "marketing".
+	OptOutScope string `yaml:"opt_out_scope"`
+	// SenderNames are the business's names; validate warns about marketing
+	// templates that name none of them.
+	SenderNames []string `yaml:"sender_names"`
+	// Keywords add words to the built-in STOP/START/HELP lists, per
+	// language.
+	Keywords map[string]KeywordSet `yaml:"keywords"`
+	// Replies are the texts sent back to STOP, START and HELP.
+	Replies Replies `yaml:"replies"`
+	// ConsentRetention is how long consent records are kept after their
+	// last change. Default and minimum two years (17520h).
+	ConsentRetention time.Duration `yaml:"consent_retention"`
+	// DoubleOptIn keeps web-form and lead-ad opt-ins on its channels
+	// pending until the person confirms.
+	DoubleOptIn DoubleOptIn `yaml:"double_opt_in"`
+}
+
+// DoubleOptIn configures confirmed opt-in.
+type DoubleOptIn struct {
+	// Channels it applies to; only whatsapp can send the request so far.
+	Channels []string `yaml:"channels"`
+	// Template is the WhatsApp template asking to confirm (a quick-reply
+	// button with payload opt_in_confirm, or "Reply YES").
+	Template string `yaml:"template"`
+	Language string `yaml:"language"`
+	// Words confirm when replied; default YES, Y, DA.
+	Words []string `yaml:"words"`
+}
+
+// QuietHours is a daily window ("20:00" to "09:00") and whole days.
+type QuietHours struct {
+	Start string   `yaml:"start"`
+	End   string   `yaml:"end"`
+	Days  []string `yaml:"days"`
+}
+
+// Cap is at most Max messages per Days days.
+type Cap struct {
+	Max  int `yaml:"max"`
+	Days int `yaml:"days"`
+}
+
+// KeywordSet is one language's keywords.
+type KeywordSet struct {
+	Stop  []string `yaml:"stop"`
+	Start []string `yaml:"start"`
+	Help  []string `yaml:"help"`
+}
+
+// Replies are the keyword replies.
+type Replies struct {
+	Stop  string `yaml:"stop"`
+	Start string `yaml:"start"`
+	Help  string `yaml:"help"`
+}
+
+// MinConsentRetention is the shortest consent retention allowed.
+const MinConsentRetention = 2 * 365 * 24 * time.Hour

@@ -140,6 +140,7 @@ func (c *Config) validate(skip map[string]bool) diag.Diagnostics {
 		v.fail("contacts.default_region", nil, "must be two upper-case letters (an ISO 3166 region such as \"AU\"), got %q", r)
 	}
 	v.engine()
+	v.policy()
 	v.oneOf("log.level", c.Log.Level, logLevels...)
 	v.oneOf("log.format", c.Log.Format, logFormats...)
 	v.connectors()
@@ -256,6 +257,39 @@ func (v *validator) engine() {
 	}
 	v.durRange("engine.sweep_interval", e.SweepInterval, time.Second, time.Hour)
 	v.durRange("engine.step_timeout", e.StepTimeout, 100*time.Millisecond, time.Hour)
+}
+
+func (v *validator) policy() {
+	p := v.c.Policy
+	if p.OptOutScope != "" {
+		v.oneOf("policy.opt_out_scope", p.OptOutScope, "all", "marketing")
+	}
+	if p.ConsentRetention != 0 && p.ConsentRetention < MinConsentRetention {
+		v.fail("policy.consent_retention", nil, "must be at least two years (%s), got %s", MinConsentRetention, p.ConsentRetention)
+	}
+	if p.TimeZone != "" {
+		if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+			v.fail("policy.timezone", nil, "is not a known time zone: %q", p.TimeZone)
+		}
+	}
+	for i, ch := range p.DoubleOptIn.Channels {
+		v.oneOf(fmt.Sprintf("policy.double_opt_in.channels[%d]", i), ch, "whatsapp")
+	}
+	if len(p.DoubleOptIn.Channels) > 0 && p.DoubleOptIn.Template == "" {
+		v.fail("policy.double_opt_in.template", nil, "is required when double_opt_in has channels (the template asking people to confirm)")
+	}
+	caps := map[string]Cap{"policy.marketing_cap": p.MarketingCap}
+	for ch, c := range p.Caps {
+		caps["policy.caps."+ch] = c
+	}
+	for path, c := range caps {
+		if c.Max < 0 {
+			v.fail(path+".max", nil, "must not be negative, got %d", c.Max)
+		}
+		if c.Days < 0 || c.Days > 366 {
+			v.fail(path+".days", nil, "must be between 1 and 366, got %d", c.Days)
+		}
+	}
 }
 
 func (v *validator) connectors() {

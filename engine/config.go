@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -42,6 +44,9 @@ type Config struct {
 	// SubjectKey keys the hashes consent is kept under; nil means a key
 	// generated once and kept in the store.
 	SubjectKey []byte
+	// DoubleOptIn, when it names channels, keeps their web-form and lead-ad
+	// opt-ins pending until the person confirms.
+	DoubleOptIn DoubleOptIn
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger; nil discards.
@@ -110,4 +115,33 @@ type Deps struct {
 	// Connectors finds a connector by name (an event's Source), for its
 	// Enricher and Observer sides; nil means none.
 	Connectors func(name string) (connectors.Connector, bool)
+}
+
+// DoubleOptIn is confirmed opt-in: a web-form or lead-ad opt-in on one of
+// Channels is recorded pending, the hub sends Template (a WhatsApp
+// template) asking to confirm, and only a reply of one of Words (default
+// YES, Y, DA) or a button whose payload or id is "opt_in_confirm" makes
+// marketing allowed.
+type DoubleOptIn struct {
+	Channels []string
+	Template string
+	Language string
+	Words    []string
+}
+
+// ConfirmPayload is the button payload or reply id that confirms an
+// opt-in.
+const ConfirmPayload = "opt_in_confirm"
+
+func (d DoubleOptIn) applies(channel, source string) bool {
+	return (source == "web_form" || source == "lead_ad") && slices.Contains(d.Channels, channel)
+}
+
+func (d DoubleOptIn) confirms(text string) bool {
+	words := d.Words
+	if len(words) == 0 {
+		words = []string{"YES", "Y", "DA"}
+	}
+	t := strings.ToUpper(strings.Trim(strings.TrimSpace(text), ".!"))
+	return t == strings.ToUpper(ConfirmPayload) || slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, t) })
 }

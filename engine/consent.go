@@ -60,6 +60,7 @@ func (e *Engine) consentRecorder(ev *event.Event) store.ConsentFunc {
 		e.log.Warn("consent.changed without a valid channel, purpose or status: kept as an event, not recorded", "event_id", ev.ID, "source", ev.Source)
 		return nil
 	}
+
 	return func(c *event.Contact) []store.ConsentRecord {
 		r.SubjectHash = e.subjectHash(r.Channel, c)
 		if c == nil || r.SubjectHash == "" {
@@ -78,12 +79,15 @@ func (e *Engine) keyword(ctx context.Context, ev *event.Event) (bool, error) {
 		return false, nil
 	}
 	text := str(ev.Data["text"])
+	if reply := str(ev.Data["reply_id"]); reply != "" && text == "" {
+		text = reply
+	}
 	if text == "" {
 		return false, nil
 	}
 	kind, word := e.cfg.Policy.Keywords.Match(text)
 	if kind == policy.KindNone {
-		return false, nil
+		return e.confirmation(ctx, ev, text)
 	}
 	channel := ev.Source
 	derived := event.Event{
@@ -124,4 +128,51 @@ func (e *Engine) ConsentHistory(ctx context.Context, contactID string) ([]store.
 		}
 	}
 	return e.deps.Store.ConsentHistory(ctx, contactID, hashes...)
+}
+
+// confirmation turns a YES (or the confirm button) from a person whose
+// opt-in on this channel is pending into the opt-in itself.
+func (e *Engine) confirmation(ctx context.Context, ev *event.Event, text string) (bool, error) {
+	channel := ev.Source
+	if len(e.cfg.DoubleOptIn.Channels) == 0 || ev.Contact == nil || !e.cfg.DoubleOptIn.confirms(text) {
+		return false, nil
+	}
+	hash := e.subjectHash(channel, &event.Contact{Phone: NormalizePhone(ev.Contact.Phone, e.cfg.DefaultRegion)})
+	cur, err := e.deps.Store.CurrentConsent(ctx, "", hash, channel)
+	if err != nil {
+		return false, fmt.Errorf("look up pending opt-in: %w", err)
+	}
+	if cur[string(policy.Marketing)].Status != store.ConsentPending {
+		return false, nil
+	}
+	confirmed := event.Event{
+		Source: ev.Source, Type: event.ConsentChanged, Time: ev.Time, DedupKey: "confirm:" + ev.DedupKey, Contact: ev.Contact,
+		Data: map[string]any{
+			"channel": channel, "purpose": string(policy.Marketing), "status": store.ConsentOptedIn,
+			"source": channel + "_confirmation", "words": text, "message_id": str(ev.Data["message_id"]), "message_event_id": ev.ID,
+		},
+	}
+	if _, err := e.Accept(ctx, []event.Event{confirmed}); err != nil {
+		return false, fmt.Errorf("accept opt-in confirmation: %w", err)
+	}
+	e.metrics.Keywords.WithLabelValues(channel, "confirm").Inc()
+	return true, nil
+}
+
+// pendUnconfirmed turns a web-form or lead-ad marketing opt-in on a
+// double opt-in channel into a pending one, in the event itself (so its
+// pipelines, and the hub's confirmation request, see it pending).
+func (e *Engine) pendUnconfirmed(ctx context.Context, ev *event.Event) error {
+	if ev.Type != event.ConsentChanged || len(e.cfg.DoubleOptIn.Channels) == 0 {
+		return nil
+	}
+	r, ok := consentFromEvent(ev)
+	if !ok || r.Status != store.ConsentOptedIn || r.Purpose != string(policy.Marketing) || !e.cfg.DoubleOptIn.applies(r.Channel, r.Source) {
+		return nil
+	}
+	ev.Data["status"], ev.Data["double_opt_in"] = store.ConsentPending, true
+	if err := e.deps.Store.UpdateEventData(ctx, ev); err != nil {
+		return fmt.Errorf("mark opt-in pending: %w", err)
+	}
+	return nil
 }

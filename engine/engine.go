@@ -29,9 +29,12 @@ type Engine struct {
 	router  *message.Router
 	// subjectKey keys consent subject hashes (SubjectHash).
 	subjectKey []byte
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
+	// sends serializes message steps per contact, so the policy gate sees
+	// the contact's earlier sends (the frequency cap) before deciding.
+	sends     keyedMutex
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // New validates the configuration and builds an engine; it starts nothing.

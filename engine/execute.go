@@ -210,7 +210,11 @@ func (e *Engine) execute(ctx context.Context, p *pipelines.Pipeline, index, atte
 	if sender, ok := action.(connectors.MessageSender); ok {
 		// The provider's own rules first (a message it would refuse is
 		// refused here, without a call), then the messaging policy against
-		// the consent state committed now.
+		// the consent state committed now. One contact's sends go one at a
+		// time, so the cap counts every send before it.
+		if st.contact != nil && st.contact.ID != "" {
+			defer e.sends.Lock(st.contact.ID)()
+		}
 		var info connectors.MessageInfo
 		if info, err = sender.Describe(callCtx, req); err == nil {
 			err = e.gate(callCtx, p.Name, st, inputs, info, now)

@@ -27,6 +27,9 @@ func (e *Engine) beforeRoute(ctx context.Context, ev *event.Event) error {
 			return err
 		}
 	}
+	if err := e.pendUnconfirmed(ctx, ev); err != nil {
+		return err
+	}
 	if e.deps.Connectors == nil {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,4 +33,29 @@ func TestBackoff(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestKeyedMutexSerializesPerKey(t *testing.T) {
+	t.Parallel()
+	var k keyedMutex
+	var wg sync.WaitGroup
+	var counter [2]int
+	var inside atomic.Int32
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			key := []string{"a", "b"}[i%2]
+			unlock := k.Lock(key)
+			defer unlock()
+			if key == "a" {
+				require.Equal(t, int32(1), inside.Add(1), "two holders of one key")
+				defer inside.Add(-1)
+			}
+			counter[i%2]++ // guarded by the key's lock only: -race checks it
+		}(i)
+	}
+	wg.Wait()
+	require.Equal(t, [2]int{100, 100}, counter)
+	require.Empty(t, k.locks, "idle keys are dropped")
 }

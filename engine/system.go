@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/switchboardhq/switchboard/pipelines"
@@ -48,11 +49,25 @@ steps:
       purpose: transactional
 `
 
+const confirmOptInPipeline = `name: whatsapp-confirm-opt-in
+description: Asks a person whose opt-in is pending to confirm it (double opt-in).
+on: consent.changed
+when: event.data.status == "pending" && event.data.channel == "whatsapp"
+steps:
+  - id: ask
+    action: whatsapp.send_template
+    with:
+      template: %s
+      language: %s
+      purpose: transactional
+`
+
 // SystemPipelines returns the hub's own pipelines for the actions in cat:
-// the WhatsApp replies to STOP, START and HELP. Their names start with
+// the WhatsApp replies to STOP, START and HELP, and, with double opt-in on
+// WhatsApp, the confirmation request. Their names start with
 // SystemPrefix, which no pipeline file can use (names have no dots); only
 // they may send the opt-out confirmation to an opted-out person.
-func SystemPipelines(cat pipelines.Catalog, r KeywordReplies) ([]*pipelines.Pipeline, error) {
+func SystemPipelines(cat pipelines.Catalog, r KeywordReplies, d DoubleOptIn) ([]*pipelines.Pipeline, error) {
 	if _, ok := cat["whatsapp.send_text"]; !ok {
 		return nil, nil
 	}
@@ -66,10 +81,17 @@ func SystemPipelines(cat pipelines.Catalog, r KeywordReplies) ([]*pipelines.Pipe
 		r.Help = DefaultKeywordReplies.Help
 	}
 	var out []*pipelines.Pipeline
-	for _, src := range []string{
+	srcs := []string{
 		fmt.Sprintf(keywordReplyPipeline, strconv.Quote(r.Stop), strconv.Quote(r.Start)),
 		fmt.Sprintf(helpReplyPipeline, strconv.Quote(r.Help)),
-	} {
+	}
+	if slices.Contains(d.Channels, "whatsapp") {
+		if d.Template == "" {
+			return nil, fmt.Errorf("engine: double opt-in on whatsapp needs its confirmation template")
+		}
+		srcs = append(srcs, fmt.Sprintf(confirmOptInPipeline, strconv.Quote(d.Template), strconv.Quote(d.Language)))
+	}
+	for _, src := range srcs {
 		p, diags := pipelines.Load("system.yaml", []byte(src), cat)
 		if err := diags.Err(); err != nil {
 			return nil, fmt.Errorf("engine: system pipeline: %w", err)

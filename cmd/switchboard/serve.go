@@ -82,7 +82,12 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return &exitError{code: 1}
 	}
-	sys, err := engine.SystemPipelines(engine.Catalog(reg.Actions()), engine.KeywordReplies{})
+	pol, replies, err := policyConfig(cfg.Policy)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return &exitError{code: 1}
+	}
+	sys, err := engine.SystemPipelines(engine.Catalog(reg.Actions()), replies, doubleOptIn(cfg.Policy))
 	if err != nil {
 		return err
 	}
@@ -106,7 +111,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	eng, err := engine.New(engine.Config{
 		MaxAttempts: cfg.Engine.MaxAttempts, RetryBase: cfg.Engine.RetryBase, RetryMax: cfg.Engine.RetryMax,
 		StepTimeout: cfg.Engine.StepTimeout, SweepInterval: cfg.Engine.SweepInterval,
-		DefaultRegion: cfg.Contacts.DefaultRegion, Logger: log,
+		DefaultRegion: cfg.Contacts.DefaultRegion, Logger: log, Policy: pol, DoubleOptIn: doubleOptIn(cfg.Policy),
 	}, engine.Deps{Store: st, Bus: b, Actions: actions.Action, Pipelines: ps, Metrics: m, Connectors: reg.Connector})
 	if err != nil {
 		return err

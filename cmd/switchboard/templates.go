@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard/config"
@@ -93,6 +97,10 @@ func templateFindings(ctx context.Context, cfg *config.Config, ps []*pipelines.P
 				out = append(out, warn(file, u.s.Line, fmt.Sprintf("step %s: template %q has no %s translation in the last sync (it has %v)", u.s.ID, u.name, lang, ls)))
 			} else if t.Status != "APPROVED" {
 				out = append(out, warn(file, u.s.Line, fmt.Sprintf("step %s: template %q (%s) is %s, not APPROVED: its sends will be blocked", u.s.ID, u.name, lang, t.Status)))
+			} else if t.Category == "MARKETING" {
+				for _, msg := range marketingFindings(t, cfg.Policy.SenderNames) {
+					out = append(out, warn(file, u.s.Line, fmt.Sprintf("step %s: marketing template %q (%s) %s", u.s.ID, u.name, lang, msg)))
+				}
 			}
 		}
 	}
@@ -118,4 +126,38 @@ func readTemplates(ctx context.Context, cfg *config.Config) ([]store.Template, t
 		return nil, time.Time{}, nil
 	}
 	return st.LoadTemplates(ctx, whatsapp.Name)
+}
+
+// optOutWords is what counts as an unsubscribe instruction in a template.
+var optOutWords = regexp.MustCompile(`(?i)\b(stop|unsubscribe|opt[ -]?out)\b`)
+
+// marketingFindings checks a marketing template for what the Spam Act
+// asks of every commercial message: a functional unsubscribe and the
+// sender's identity.
+func marketingFindings(t store.Template, senders []string) []string {
+	var cs []struct {
+		Text    string `json:"text"`
+		Buttons []struct {
+			Text string `json:"text"`
+		} `json:"buttons"`
+	}
+	_ = json.Unmarshal(t.Components, &cs)
+	var text strings.Builder
+	for _, c := range cs {
+		text.WriteString(c.Text + "\n")
+		for _, b := range c.Buttons {
+			text.WriteString(b.Text + "\n")
+		}
+	}
+	all := text.String()
+	var out []string
+	if !optOutWords.MatchString(all) {
+		out = append(out, "has no opt-out instruction (the Spam Act requires a functional unsubscribe: add \"Reply STOP to opt out\" or a Stop button)")
+	}
+	if len(senders) == 0 {
+		out = append(out, "cannot be checked for sender identification: set policy.sender_names to the business's names")
+	} else if !slices.ContainsFunc(senders, func(n string) bool { return strings.Contains(strings.ToLower(all), strings.ToLower(n)) }) {
+		out = append(out, "does not name the sender ("+strings.Join(senders, ", ")+"): the Spam Act requires the business to identify itself")
+	}
+	return out
 }

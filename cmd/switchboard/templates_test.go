@@ -35,6 +35,12 @@ steps:
   - id: e
     action: whatsapp.send_template
     with: {template: "${{ event.data.template }}"}
+  - id: f
+    action: whatsapp.send_template
+    with: {template: promo_bare, language: en_AU}
+  - id: g
+    action: whatsapp.send_template
+    with: {template: promo_good, language: en_AU}
 `
 	dir := writeFiles(t, map[string]string{"pipelines/notify.yaml": pipeline})
 	cfg := filepath.Join(dir, "switchboard.yaml")
@@ -42,6 +48,8 @@ steps:
 		writeFilesIn(t, dir, map[string]string{"switchboard.yaml": fmt.Sprintf(`data_dir: %q
 connectors:
   whatsapp: {mode: sandbox}
+policy:
+  sender_names: [Lucky Shrub]
 pipelines: ["pipelines/*.yaml"]
 `, dir)})
 	}
@@ -62,6 +70,10 @@ pipelines: ["pipelines/*.yaml"]
 		{Name: "spring_sale", Language: "en_AU", Status: "APPROVED", UpdatedAt: now},
 		{Name: "spring_sale", Language: "en_US", Status: "APPROVED", UpdatedAt: now},
 		{Name: "we_are_back", Language: "en_AU", Status: "PAUSED", UpdatedAt: now},
+		{Name: "promo_bare", Language: "en_AU", Status: "APPROVED", Category: "MARKETING", UpdatedAt: now,
+			Components: store.JSON(`[{"type":"BODY","text":"Big sale this weekend!"}]`)},
+		{Name: "promo_good", Language: "en_AU", Status: "APPROVED", Category: "MARKETING", UpdatedAt: now,
+			Components: store.JSON(`[{"type":"BODY","text":"Big sale at Lucky Shrub!"},{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Stop promotions"}]}]`)},
 	}, now))
 	require.NoError(t, st.Close())
 
@@ -72,6 +84,9 @@ pipelines: ["pipelines/*.yaml"]
 	require.Contains(t, errOut, `step c: template "spring_sale" has several languages`)
 	require.Contains(t, errOut, `step d: template "we_are_back" (en_AU) is PAUSED, not APPROVED`)
 	require.NotContains(t, errOut, "step e:", "computed names are checked at send time")
+	require.Contains(t, errOut, `step f: marketing template "promo_bare" (en_AU) has no opt-out instruction`)
+	require.Contains(t, errOut, `step f: marketing template "promo_bare" (en_AU) does not name the sender (Lucky Shrub)`)
+	require.NotContains(t, errOut, "step g:")
 	require.Contains(t, errOut, "notify.yaml:")
 }
 

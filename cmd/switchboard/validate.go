@@ -27,6 +27,10 @@ func newValidateCommand() *cobra.Command {
 			for _, w := range l.cfg.Warnings {
 				fmt.Fprintln(errOut, w.String())
 			}
+			if _, _, err := policyConfig(l.cfg.Policy); err != nil {
+				fmt.Fprintln(errOut, err)
+				return &exitError{code: 1}
+			}
 			ps, diags := loadPipelines(l, reg)
 			if len(diags.Errors()) == 0 {
 				diags = append(diags, templateFindings(cmd.Context(), l.cfg, ps)...)

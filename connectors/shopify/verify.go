@@ -40,7 +40,8 @@ func (c *Connector) Verify(h http.Header, body []byte) error {
 		return fmt.Errorf("shopify: no %s header: %w", HeaderHmac, connectors.ErrMissingSignature)
 	}
 	got, err := base64.StdEncoding.DecodeString(v)
-	if err != nil || len(got) != sha256.Size {
+	// The decoder skips line breaks: only the canonical encoding counts.
+	if err != nil || len(got) != sha256.Size || base64.StdEncoding.EncodeToString(got) != v {
 		return fmt.Errorf("shopify: %s is not a base64 HMAC-SHA256: %w", HeaderHmac, connectors.ErrBadSignature)
 	}
 	mac := hmac.New(sha256.New, []byte(c.cfg.APISecret))

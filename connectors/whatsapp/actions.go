@@ -252,6 +252,11 @@ func (c *Connector) send(ctx context.Context, action string, req connectors.Requ
 			ID: id, Connector: Name, RunID: req.RunID, StepID: req.StepID, Pipeline: req.Pipeline, Action: action,
 			Template: m.info.Template, TemplateLanguage: m.info.TemplateLanguage, Purpose: m.info.Purpose, SentAt: c.now(),
 		}
+		if rec.Purpose == "" {
+			// A free-form message without a purpose counts as marketing
+			// (the policy's rule), for the frequency cap too.
+			rec.Purpose = connectors.PurposeMarketing
+		}
 		if req.Contact != nil {
 			rec.ContactID = req.Contact.ID
 		}

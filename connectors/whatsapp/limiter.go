@@ -61,9 +61,10 @@ func newLimiter(perSecond float64, now func() time.Time) *limiter {
 // the recipient's bucket needs a long wait or ctx ends first.
 func (l *limiter) wait(ctx context.Context, recipient string) error {
 	if recipient != "" {
-		r := l.pair(recipient).Reserve()
-		if d := r.Delay(); d > pairMaxWait {
-			r.Cancel()
+		now := l.now()
+		r := l.pair(recipient).ReserveN(now, 1)
+		if d := r.DelayFrom(now); d > pairMaxWait {
+			r.CancelAt(now)
 			return connectors.Deferred(fmt.Errorf("whatsapp: pair rate limit for this recipient: next send in %s", d.Round(time.Millisecond)), d, ReasonPairRateLimited)
 		} else if d > 0 {
 			t := time.NewTimer(d)
@@ -71,8 +72,8 @@ func (l *limiter) wait(ctx context.Context, recipient string) error {
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				r.Cancel()
-				return connectors.Retryable(ctx.Err(), 0, "canceled")
+				r.CancelAt(l.now())
+				return connectors.Deferred(ctx.Err(), 0, "canceled")
 			}
 		}
 	}
@@ -84,10 +85,11 @@ func (l *limiter) wait(ctx context.Context, recipient string) error {
 		remaining := time.Until(dl)
 		budget = remaining - min(remaining/2, sendReserve)
 	}
-	r := l.number.Reserve()
-	d := r.Delay()
+	now := l.now()
+	r := l.number.ReserveN(now, 1)
+	d := r.DelayFrom(now)
 	if d > budget {
-		r.Cancel()
+		r.CancelAt(now)
 		return connectors.Deferred(fmt.Errorf("whatsapp: phone number rate limit: next send in %s", d.Round(time.Millisecond)), d, ReasonRateLimited)
 	}
 	if d > 0 {
@@ -96,12 +98,20 @@ func (l *limiter) wait(ctx context.Context, recipient string) error {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			r.Cancel()
-			return connectors.Retryable(ctx.Err(), 0, "canceled")
+			r.CancelAt(l.now())
+			return connectors.Deferred(ctx.Err(), 0, "canceled")
 		}
 	}
-	if err := l.pace.Wait(ctx); err != nil {
-		return connectors.Deferred(fmt.Errorf("whatsapp: phone number rate limit: %w", err), 0, ReasonRateLimited)
+	now = l.now()
+	if p := l.pace.ReserveN(now, 1); p.DelayFrom(now) > 0 {
+		t := time.NewTimer(p.DelayFrom(now))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			p.CancelAt(l.now())
+			return connectors.Deferred(fmt.Errorf("whatsapp: phone number rate limit: %w", ctx.Err()), 0, ReasonRateLimited)
+		}
 	}
 	return nil
 }

@@ -59,6 +59,9 @@ type Options struct {
 	// NewConnectors builds more connectors once the store is open (for
 	// connectors that keep messages or templates in it).
 	NewConnectors func(t testing.TB, st *store.Store) []connectors.Connector
+	// LogWriter also receives the hub's logs (at debug level), for tests
+	// that scan them.
+	LogWriter io.Writer
 	// SandboxConnectors names connectors (besides httpcall, see Sandbox)
 	// whose actions record to the outbox instead of calling out.
 	SandboxConnectors []string
@@ -109,6 +112,9 @@ func New(t testing.TB, opts Options) *Hub {
 	}
 
 	log := logging.New(testWriter{t}, "warn", "text")
+	if opts.LogWriter != nil {
+		log = logging.New(io.MultiWriter(testWriter{t}, opts.LogWriter), "debug", "json")
+	}
 	hc := httpcall.Config{MaxRetries: -1}
 	if opts.HTTPCall != nil {
 		hc = *opts.HTTPCall
@@ -153,7 +159,7 @@ func New(t testing.TB, opts Options) *Hub {
 	}
 	ps, diags := loadPipelines(files, paths, reg)
 	require.NoError(t, diags.Err())
-	sys, err := engine.SystemPipelines(engine.Catalog(reg.Actions()), engine.KeywordReplies{})
+	sys, err := engine.SystemPipelines(engine.Catalog(reg.Actions()), engine.KeywordReplies{}, opts.Engine.DoubleOptIn)
 	require.NoError(t, err)
 	ps = append(ps, sys...)
 
@@ -178,7 +184,7 @@ func New(t testing.TB, opts Options) *Hub {
 	t.Cleanup(func() { _ = eng.Close() })
 
 	srv := api.New(api.Options{
-		Engine: eng, Store: st, Inbound: reg.Inbound, Connectors: infos, Metrics: m, Logger: log, MaxBodyBytes: 64 << 10,
+		Engine: eng, Store: st, Inbound: reg.Inbound, Connectors: infos, Metrics: m, Logger: log, MaxBodyBytes: 64 << 10, Now: cfg.Now,
 		Keys: []api.Key{
 			{Name: "test", Key: Key, Scopes: []string{api.ScopeAdmin}},
 			{Name: "reader", Key: ReadKey, Scopes: []string{api.ScopeRead}},
