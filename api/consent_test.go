@@ -16,6 +16,7 @@ import (
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/internal/hubtest"
 	"github.com/switchboardhq/switchboard/internal/logging"
+	"github.com/switchboardhq/switchboard/internal/testenv"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -68,6 +69,12 @@ steps:
 
 func consentHub(t *testing.T, clock *testClock, pipelines map[string]string) (*hubtest.Hub, *wafake.Server) {
 	t.Helper()
+	return consentHubOn(t, clock, pipelines, nil)
+}
+
+// consentHubOn is consentHub on the store st opens (nil: SQLite).
+func consentHubOn(t *testing.T, clock *testClock, pipelines map[string]string, st func(testing.TB) *store.Store) (*hubtest.Hub, *wafake.Server) {
+	t.Helper()
 	fk := wafake.New(wafake.Options{AppSecret: waSecret, Statuses: []string{}, Now: clock.Now, Templates: []wafake.Template{{
 		Name: "cart_reminder", Language: "en_AU", Category: "MARKETING", Status: "APPROVED",
 		Components: []map[string]any{{"type": "BODY", "text": "You left something in your cart: {{1}}. Reply STOP to opt out. - Lucky Shrub"}},
@@ -75,6 +82,7 @@ func consentHub(t *testing.T, clock *testClock, pipelines map[string]string) (*h
 	t.Cleanup(fk.Close)
 	h := hubtest.New(t, hubtest.Options{
 		Pipelines: pipelines,
+		Store:     st,
 		Engine:    engine.Config{Now: clock.Now},
 		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
 			return []connectors.Connector{waConnector(t, fk, st, nil)}
@@ -298,14 +306,35 @@ func mustSecret(t *testing.T, st *store.Store) []byte {
 // and a later message from the same number is still opted out.
 func TestEraseContact(t *testing.T) {
 	t.Parallel()
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{
+		{"sqlite", nil},
+		{"postgres", func(t testing.TB) *store.Store {
+			st, err := store.Open(context.Background(), store.Options{Driver: store.Postgres, DSN: testenv.PostgresSchema(t)})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = st.Close() })
+			require.NoError(t, st.Migrate(context.Background()))
+			return st
+		}},
+	} {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			testEraseContact(t, d.open)
+		})
+	}
+}
+
+func testEraseContact(t *testing.T, open func(testing.TB) *store.Store) {
 	clock := &testClock{t: sydney10am}
-	h, fk := consentHub(t, clock, map[string]string{"inbound.yaml": inboundPipeline, "promo.yaml": `name: promo
+	h, fk := consentHubOn(t, clock, map[string]string{"inbound.yaml": inboundPipeline, "promo.yaml": `name: promo
 on: promo.sent
 steps:
   - id: send
     action: whatsapp.send_template
     with: {template: cart_reminder, language: en_AU, body: [x]}
-`})
+`}, open)
 	const (
 		phone  = "+61412000444"
 		digits = "61412000444"
@@ -336,6 +365,9 @@ steps:
 		require.Contains(t, export, s)
 	}
 
+	for _, s := range []string{digits, email, secret} {
+		require.NotEmpty(t, scanDatabase(t, h.Store, s), "the scan finds %q before the erasure", s)
+	}
 	code, b = h.Do(t, http.MethodDelete, "/v1/contacts/"+contactID, "")
 	require.Equal(t, http.StatusOK, code, string(b))
 	code, _ = h.Do(t, http.MethodDelete, "/v1/contacts/nope", "")
@@ -364,7 +396,11 @@ steps:
 func scanDatabase(t *testing.T, st *store.Store, s string) []string {
 	t.Helper()
 	db := st.SQLDB()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	list := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if st.Dialect() == store.Postgres {
+		list = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
+	}
+	rows, err := db.Query(list)
 	require.NoError(t, err)
 	var tables []string
 	for rows.Next() {
@@ -373,30 +409,31 @@ func scanDatabase(t *testing.T, st *store.Store, s string) []string {
 		tables = append(tables, n)
 	}
 	require.NoError(t, rows.Close())
+	require.NotEmpty(t, tables)
 	var hits []string
 	for _, table := range tables {
-		rs, err := db.Query(`SELECT * FROM "` + table + `"`)
-		require.NoError(t, err)
-		cols, err := rs.Columns()
+		// Every row as one text: SQLite by concatenating its columns,
+		// Postgres by casting the row.
+		q := `SELECT x::text FROM "` + table + `" x`
+		if st.Dialect() != store.Postgres {
+			cols, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+			require.NoError(t, err)
+			var parts []string
+			for cols.Next() {
+				var c string
+				require.NoError(t, cols.Scan(&c))
+				parts = append(parts, `COALESCE(CAST("`+c+`" AS TEXT), '')`)
+			}
+			require.NoError(t, cols.Close())
+			q = `SELECT ` + strings.Join(parts, " || '|' || ") + ` FROM "` + table + `"`
+		}
+		rs, err := db.Query(q)
 		require.NoError(t, err)
 		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rs.Scan(ptrs...))
-			for i, v := range vals {
-				var text string
-				switch x := v.(type) {
-				case string:
-					text = x
-				case []byte:
-					text = string(x)
-				}
-				if strings.Contains(text, s) {
-					hits = append(hits, table+"."+cols[i]+": "+text)
-				}
+			var text string
+			require.NoError(t, rs.Scan(&text))
+			if strings.Contains(text, s) {
+				hits = append(hits, table+": "+text)
 			}
 		}
 		require.NoError(t, rs.Close())

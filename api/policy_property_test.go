@@ -39,8 +39,43 @@ type modelSend struct {
 	eventKey string
 	kind     string
 	c        *modelContact
-	// due is when a held send is looked at again (the quiet hours' end).
+	// step is the run's step this send is (a sequence has two).
+	step int
+	// due is when a held or waiting send is looked at again (the quiet
+	// hours' end, or its step's wait).
 	due time.Time
+}
+
+// rule is the kind whose rules a send follows: a sequence's steps are
+// marketing templates.
+func (m modelSend) rule() string {
+	if m.kind == "sequence" {
+		return "marketing"
+	}
+	return m.kind
+}
+
+// next is the sequence's second step, due an hour after the first was sent.
+func (m modelSend) next(sentAt time.Time) (modelSend, bool) {
+	if m.kind != "sequence" || m.step != 0 {
+		return modelSend{}, false
+	}
+	m.step, m.due = 1, sentAt.Add(time.Hour)
+	return m, true
+}
+
+// outcome reads what the engine did with a run's step.
+func outcome(run store.Run, step int) string {
+	if step >= len(run.Steps) {
+		return "none"
+	}
+	switch run.Steps[step].Status {
+	case store.StepSucceeded:
+		return "sent"
+	case store.StepRetrying, store.StepRunning, store.StepPending:
+		return "held"
+	}
+	return "blocked"
 }
 
 var sydneyZone = func() *time.Location {
@@ -110,7 +145,8 @@ func (c *modelContact) sent(kind string, now time.Time) {
 }
 
 // TestPolicyProperty drives mixed operations (opt-ins with and without
-// double opt-in confirmation, STOP and START,
+// double opt-in confirmation, STOP and START (also between the two steps of
+// a sequence),
 // plain messages that open the 24-hour window, marketing and utility
 // templates, free text, and clock jumps across quiet hours and cap
 // windows) through the real engine and the WhatsApp fake, and compares
@@ -149,6 +185,8 @@ func TestPolicyProperty(t *testing.T) {
 			"marketing.yaml": send("marketing", "whatsapp.send_template", "{template: promo, language: en_AU}"),
 			"utility.yaml":   send("utility", "whatsapp.send_template", "{template: notice, language: en_AU}"),
 			"text.yaml":      send("text", "whatsapp.send_text", `{body: "Hi, still interested?"}`),
+			"sequence.yaml": send("sequence", "whatsapp.send_template", "{template: promo, language: en_AU}") +
+				"  - id: again\n    wait: 1h\n    action: whatsapp.send_template\n    with: {template: promo, language: en_AU}\n",
 		},
 		NewConnectors: func(t testing.TB, st *store.Store) []connectors.Connector {
 			return []connectors.Connector{waConnector(t, fk, st, func(c *whatsapp.Config, d *whatsapp.Deps) {
@@ -176,13 +214,7 @@ func TestPolicyProperty(t *testing.T) {
 	var forbidden, lost, checked, sentCount int
 	check := func(ms modelSend, want string) {
 		run := eventRun(ms.eventKey)
-		got := "held"
-		switch run.Status {
-		case store.RunSucceeded:
-			got = "sent"
-		case store.RunBlocked, store.RunFailed:
-			got = "blocked"
-		}
+		got := outcome(run, ms.step)
 		checked++
 		switch {
 		case got == want:
@@ -200,8 +232,11 @@ func TestPolicyProperty(t *testing.T) {
 			t.Errorf("%s to %s at %s: model %s (consent %q, marketing sends %v), engine %s (%q)", ms.kind, ms.c.phone, clock.Now().In(sydneyZone), want, ms.c.consent, ms.c.marketing, got, stepErr)
 		}
 		if want == "sent" {
-			ms.c.sent(ms.kind, clock.Now())
+			ms.c.sent(ms.rule(), clock.Now())
 			sentCount++
+			if n, ok := ms.next(clock.Now()); ok {
+				held = append(held, n)
+			}
 		}
 	}
 	idToKey := map[string]string{} // REST id -> event id
@@ -257,7 +292,10 @@ func TestPolicyProperty(t *testing.T) {
 				go func() { defer wg.Done(); _, err := fk.SendInbound(ctx, c.phone, "P", "hello"); require.NoError(t, err) }()
 			default:
 				kind := "marketing"
-				if r >= 0.65 {
+				if r >= 0.60 {
+					kind = "sequence"
+				}
+				if r >= 0.68 {
 					kind = "utility"
 				}
 				if r >= 0.85 {
@@ -280,7 +318,7 @@ func TestPolicyProperty(t *testing.T) {
 		settle(t, h, fk, clock)
 		for _, p := range pending {
 			p.eventKey = idToKey[p.eventKey]
-			want := p.c.decide(p.kind, clock.Now())
+			want := p.c.decide(p.rule(), clock.Now())
 			if want == "held" {
 				p.due = nextOpen(clock.Now())
 				held = append(held, p)
@@ -316,23 +354,25 @@ func TestPolicyProperty(t *testing.T) {
 			want, got := map[string]int{}, map[string]int{}
 			now := clock.Now()
 			for _, p := range byContact[c] {
-				d := c.decide(p.kind, now)
+				d := c.decide(p.rule(), now)
 				want[d]++
 				if d == "sent" {
-					c.sent(p.kind, now)
+					c.sent(p.rule(), now)
 					sentCount++
 				}
-				run := eventRun(p.eventKey)
 				checked++
-				switch run.Status {
-				case store.RunSucceeded:
-					got["sent"]++
-				case store.RunRunning:
-					got["held"]++
+				switch o := outcome(eventRun(p.eventKey), p.step); o {
+				case "held":
+					got[o]++
 					p.due = nextOpen(now)
 					still = append(still, p)
+				case "sent":
+					got[o]++
+					if n, ok := p.next(now); ok {
+						still = append(still, n)
+					}
 				default:
-					got["blocked"]++
+					got[o]++
 				}
 			}
 			if d := got["sent"] - want["sent"]; d > 0 {
@@ -371,7 +411,7 @@ func settle(t *testing.T, h *hubtest.Hub, fk *wafake.Server, clock *testClock) {
 			return false
 		}
 		now := clock.Now().UTC()
-		rows, err := db.Query(`SELECT r.id, COALESCE(s.status, ''), s.lease_until FROM runs r LEFT JOIN step_results s ON s.run_id = r.id WHERE r.status = 'running'`)
+		rows, err := db.Query(`SELECT r.id, COALESCE(s.status, ''), s.lease_until FROM runs r LEFT JOIN step_results s ON s.run_id = r.id AND s.step_index = r.step_index WHERE r.status = 'running'`)
 		require.NoError(t, err)
 		defer rows.Close()
 		for rows.Next() {
