@@ -391,9 +391,8 @@ func (a sendAction) SandboxResult(req connectors.Request) connectors.Result {
 	return connectors.Result{Output: map[string]any{"message_id": "wamid.sandbox." + event.NewID(), "status": "accepted", "sandbox": true}}
 }
 
-type sendText struct{ c *Connector }
-
-func (a *sendText) act() sendAction { return sendAction{a.c, ActionSendText} }
+// sendText is ActionSendText; sendAction does the work.
+type sendText struct{ sendAction }
 
 func (a *sendText) Spec() connectors.ActionSpec {
 	return connectors.ActionSpec{
@@ -410,20 +409,9 @@ func (a *sendText) Spec() connectors.ActionSpec {
 		},
 	}
 }
-func (a *sendText) RateLimitKey(p map[string]any) string { return a.act().RateLimitKey(p) }
-func (a *sendText) Do(ctx context.Context, req connectors.Request) (connectors.Result, error) {
-	return a.act().Do(ctx, req)
-}
-func (a *sendText) Describe(ctx context.Context, req connectors.Request) (connectors.MessageInfo, error) {
-	return a.act().Describe(ctx, req)
-}
-func (a *sendText) SandboxResult(req connectors.Request) connectors.Result {
-	return a.act().SandboxResult(req)
-}
 
-type sendTemplate struct{ c *Connector }
-
-func (a *sendTemplate) act() sendAction { return sendAction{a.c, ActionSendTemplate} }
+// sendTemplate is ActionSendTemplate; sendAction does the work.
+type sendTemplate struct{ sendAction }
 
 func (a *sendTemplate) Spec() connectors.ActionSpec {
 	return connectors.ActionSpec{
@@ -432,20 +420,9 @@ func (a *sendTemplate) Spec() connectors.ActionSpec {
 		Params:      append(append([]connectors.ParamSpec{toParam}, templateParams...), purposeParam),
 	}
 }
-func (a *sendTemplate) RateLimitKey(p map[string]any) string { return a.act().RateLimitKey(p) }
-func (a *sendTemplate) Do(ctx context.Context, req connectors.Request) (connectors.Result, error) {
-	return a.act().Do(ctx, req)
-}
-func (a *sendTemplate) Describe(ctx context.Context, req connectors.Request) (connectors.MessageInfo, error) {
-	return a.act().Describe(ctx, req)
-}
-func (a *sendTemplate) SandboxResult(req connectors.Request) connectors.Result {
-	return a.act().SandboxResult(req)
-}
 
-type sendInteractive struct{ c *Connector }
-
-func (a *sendInteractive) act() sendAction { return sendAction{a.c, ActionSendInteractive} }
+// sendInteractive is ActionSendInteractive; sendAction does the work.
+type sendInteractive struct{ sendAction }
 
 func (a *sendInteractive) Spec() connectors.ActionSpec {
 	return connectors.ActionSpec{
@@ -461,16 +438,6 @@ func (a *sendInteractive) Spec() connectors.ActionSpec {
 			fallbackParam, purposeParam,
 		},
 	}
-}
-func (a *sendInteractive) RateLimitKey(p map[string]any) string { return a.act().RateLimitKey(p) }
-func (a *sendInteractive) Do(ctx context.Context, req connectors.Request) (connectors.Result, error) {
-	return a.act().Do(ctx, req)
-}
-func (a *sendInteractive) Describe(ctx context.Context, req connectors.Request) (connectors.MessageInfo, error) {
-	return a.act().Describe(ctx, req)
-}
-func (a *sendInteractive) SandboxResult(req connectors.Request) connectors.Result {
-	return a.act().SandboxResult(req)
 }
 
 // markRead marks an inbound message (and those before it) as read.

@@ -81,7 +81,8 @@ func New(cfg Config, deps Deps) (*Connector, error) {
 		read:  httpx.NewClient(httpx.Config{Transport: deps.Transport}, c.log),
 	}
 	c.actions = []connectors.Action{
-		&sendText{c: c}, &sendTemplate{c: c}, &sendInteractive{c: c}, &markRead{c: c},
+		&sendText{sendAction{c, ActionSendText}}, &sendTemplate{sendAction{c, ActionSendTemplate}},
+		&sendInteractive{sendAction{c, ActionSendInteractive}}, &markRead{c: c},
 	}
 	return c, nil
 }
