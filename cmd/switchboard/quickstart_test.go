@@ -68,15 +68,20 @@ func TestQuickstart(t *testing.T) {
 
 	status, detail := call(http.MethodGet, "/v1/runs/"+run["id"].(string), "")
 	require.Equal(t, http.StatusOK, status)
-	require.Len(t, detail["steps"], 1)
+	require.Len(t, detail["steps"], 2)
 
 	_, out = call(http.MethodGet, "/v1/outbox", "")
 	entries := out["outbox"].([]any)
-	require.Len(t, entries, 1)
-	params, err := json.Marshal(entries[0].(map[string]any)["params"])
-	require.NoError(t, err)
+	require.Len(t, entries, 2)
+	byConnector := map[string]string{}
+	for _, e := range entries {
+		params, err := json.Marshal(e.(map[string]any)["params"])
+		require.NoError(t, err)
+		byConnector[e.(map[string]any)["connector"].(string)] = string(params)
+	}
 	require.JSONEq(t, `{"body":{"email":"jo@example.com","message":"Order #1001 is on its way","order":"#1001","total":89.5},
-		"method":"POST","url":"https://fulfilment.example.com/hooks/order-shipped"}`, string(params))
+		"method":"POST","url":"https://fulfilment.example.com/hooks/order-shipped"}`, byConnector["httpcall"])
+	require.JSONEq(t, `{"template":"shipping_update","language":"en_AU","purpose":"transactional","body":["there","#1001"]}`, byConnector["whatsapp"])
 
 	status, out = call(http.MethodPost, "/v1/events", body)
 	require.Equal(t, http.StatusOK, status)

@@ -136,7 +136,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 
 	fmt.Fprintf(stdout, "switchboard %s listening on http://%s (store %s, bus %s, %d pipelines)\n",
-		version(), ln.Addr(), cfg.Store.Driver, cfg.Bus.Driver, len(ps))
+		version(), ln.Addr(), cfg.Store.Driver, cfg.Bus.Driver, len(ps)-len(sys))
 	if l.quickstartKey != "" {
 		fmt.Fprintf(stdout, "quickstart API key (kept in %s/quickstart.key): %s\n", cfg.DataDir, l.quickstartKey)
 	}
