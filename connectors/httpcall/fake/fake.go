@@ -14,9 +14,10 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/fakehttp"
 )
 
 // maxBody bounds what the sink reads of one request body.
@@ -57,13 +58,13 @@ var DefaultResponse = Response{
 
 // Server is the sink. Its zero value is not usable; call New or NewServer.
 type Server struct {
+	fakehttp.Listener
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every recorded request
 	requests []Request
 	scripts  map[string][]Response
 	fallback Response
 	now      func() time.Time
-	srv      *httptest.Server
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -87,35 +88,9 @@ func NewServer() *Server {
 	return s
 }
 
-// Start listens on a loopback port (httptest). It panics if already started.
-func (s *Server) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv != nil {
-		panic("fake: server already started")
-	}
-	s.srv = httptest.NewServer(s)
-}
-
-// URL is the base URL of a started server, without a trailing slash.
-func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv == nil {
-		panic("fake: server not started")
-	}
-	return s.srv.URL
-}
-
-// Close stops a started server; it may be called more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-}
+// Start listens on a loopback port (httptest). It panics if already
+// started. URL and Close come with the embedded fakehttp.Listener.
+func (s *Server) Start() { s.Listener.Serve(s) }
 
 // Script appends responses to path's queue; each request to path takes the
 // next one, and once the queue is empty the default response answers.

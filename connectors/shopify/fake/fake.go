@@ -29,12 +29,13 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/fakehttp"
 )
 
 // Defaults of a Server's Options.
@@ -117,10 +118,10 @@ type Bucket struct {
 
 // Server is the fake. Create it with New or NewServer.
 type Server struct {
+	fakehttp.Listener
 	opts Options
 
 	mu          sync.Mutex
-	srv         *httptest.Server
 	orders      map[string]map[string]any
 	requests    []Request
 	script      []Response
@@ -186,36 +187,8 @@ func NewServer(opts Options) *Server {
 }
 
 // Start listens on a loopback port (httptest). It panics if already
-// started.
-func (s *Server) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv != nil {
-		panic("fake: server already started")
-	}
-	s.srv = httptest.NewServer(s)
-}
-
-// URL is the base URL of a started server (for connectors.shopify.base_url),
-// without a trailing slash.
-func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv == nil {
-		panic("fake: server not started")
-	}
-	return s.srv.URL
-}
-
-// Close stops a started server; it may be called more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-}
+// started. URL and Close come with the embedded fakehttp.Listener.
+func (s *Server) Start() { s.Listener.Serve(s) }
 
 // ShopDomain is the shop the server plays (connectors.shopify.shop_domain),
 // sent as X-Shopify-Shop-Domain.

@@ -27,12 +27,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/fakehttp"
 )
 
 // Credentials a new Server accepts and signs with.
@@ -54,6 +55,7 @@ type Request struct {
 // Server is the fake Square API. Its zero value is not usable; call New or
 // NewServer.
 type Server struct {
+	fakehttp.Listener
 	mu           sync.Mutex
 	token        string
 	signatureKey string
@@ -64,7 +66,6 @@ type Server struct {
 	failures     map[string][]int
 	throttle     time.Duration
 	requests     []Request
-	srv          *httptest.Server
 	client       *http.Client
 }
 
@@ -86,36 +87,9 @@ func NewServer() *Server {
 	return s
 }
 
-// Start listens on a loopback port (httptest). It panics if already started.
-func (s *Server) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv != nil {
-		panic("fake: server already started")
-	}
-	s.srv = httptest.NewServer(s)
-}
-
-// URL is the base URL of a started server (the connector's base_url),
-// without a trailing slash.
-func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv == nil {
-		panic("fake: server not started")
-	}
-	return s.srv.URL
-}
-
-// Close stops a started server; it may be called more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-}
+// Start listens on a loopback port (httptest). It panics if already
+// started. URL and Close come with the embedded fakehttp.Listener.
+func (s *Server) Start() { s.Listener.Serve(s) }
 
 // Reset restores the seeded data and default credentials, and forgets
 // scripts, throttling and recorded requests.
